@@ -1,0 +1,906 @@
+// Database: the open handle users hold. Owns the lifecycle (opening -> open ->
+// closing -> closed), argument validation at the JS boundary, the JS half of
+// group commit (every write of one event-loop turn goes to the engine as one
+// WriteBatch buffer in one native call), sync reads through the shared
+// key/value buffers (DESIGN §9), completion bookkeeping and engine events.
+//
+// Threading: everything here runs on the JS thread. Native completions and
+// events arrive on the JS thread too (binding.ts protocol), many per wake-up.
+
+import { EventEmitter } from 'node:events'
+import { debuglog } from 'node:util'
+import { binding, type NativeDb, type NativeStats } from './binding'
+import { type Decoded, type Encoding, type EncodingInput, type Raw, decodeOwned, decodeShared, toRaw, typeName } from './encoding'
+import { LsmError, type LsmErrorCode } from './errors'
+import {
+  type OpenOptions,
+  type ReadOptions,
+  type ResolvedOptions,
+  type WriteOptions,
+  resolveOpenOptions,
+  resolveReadOptions,
+  resolveWriteOptions
+} from './options'
+import { Batch, BatchEncoder, type BatchSink, type Limits, checkSize } from './write-batch'
+
+const debug = debuglog('lsmkv')
+
+// Node < 18.18 / < 20.4 lack Symbol.asyncDispose; `await using` compiled by
+// TypeScript looks the symbol up on Symbol, so provide the registered one
+// Node itself later adopted. Silent by design.
+if (typeof Symbol.asyncDispose !== 'symbol') {
+  Object.defineProperty(Symbol, 'asyncDispose', { value: Symbol.for('nodejs.asyncDispose') })
+}
+
+// Native code throws and rejects with real LsmError instances. It passes
+// Status::CodeName(), always one of LsmErrorCode, hence the cast.
+binding.set_error_class(LsmError as new (message: string, code: string) => LsmError)
+
+const KiB = 1024
+const MiB = 1024 * KiB
+/** A group commit stops taking new batches beyond this many bytes (matches the engine's group cap). */
+const GROUP_COMMIT_BYTES = 4 * MiB
+/** Values up to this size come back through the shared value buffer, larger ones as their own Buffer. */
+const VALUE_BUFFER_BYTES = 64 * KiB
+/** Spare encoders kept for reuse, and the largest one worth keeping. */
+const ENCODER_POOL_SIZE = 4
+const ENCODER_POOL_MAX_BYTES = 8 * MiB
+
+/** Lifecycle state of a {@link Database}. */
+export type DatabaseStatus = 'opening' | 'open' | 'closing' | 'closed'
+
+/**
+ * One operation of an array batch.
+ *
+ * @example
+ * ```ts
+ * const ops: BatchOperation[] = [
+ *   { type: 'put', key: 'a', value: '1' },
+ *   { type: 'del', key: 'b' }
+ * ]
+ * await db.batch(ops)
+ * ```
+ */
+export type BatchOperation<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> =
+  | { type: 'put', key: EncodingInput<K>, value: EncodingInput<V> }
+  | { type: 'del', key: EncodingInput<K> }
+
+/**
+ * Payload of the `'flush'` event: fields reported by the engine for the new
+ * SSTable (e.g. `fileNumber`, `fileSize`, `entries`, `micros`).
+ *
+ * @example
+ * ```ts
+ * db.on('flush', (info) => console.log('flushed', info))
+ * ```
+ */
+export type FlushEvent = Readonly<Record<string, unknown>>
+
+/**
+ * Payload of the `'stall'` / `'stallEnd'` events: writers wait because the
+ * immutable memtable queue is full. `reason` names why; `stallEnd` also
+ * reports how long it lasted.
+ *
+ * @example
+ * ```ts
+ * db.on('stall', ({ reason }) => metrics.increment(`stall.${String(reason)}`))
+ * ```
+ */
+export type StallEvent = Readonly<Record<string, unknown>> & { readonly reason?: unknown }
+
+/**
+ * Events a {@link Database} emits.
+ *
+ * `'error'` fires once when a background failure turns the database read-only
+ * (R2); it is only emitted when at least one `'error'` listener is attached,
+ * so an unobserved background error never crashes the process. Either way,
+ * later writes reject with code `'READ_ONLY'` and `cause` set to that error.
+ *
+ * @example
+ * ```ts
+ * db.on('error', (err) => alert(`database is read-only now: ${err.code}`))
+ * ```
+ */
+export interface DatabaseEvents {
+  flush: [info: FlushEvent]
+  stall: [info: StallEvent]
+  stallEnd: [info: StallEvent]
+  error: [error: LsmError]
+}
+
+/** Bytes and files held by one LSM level. */
+export interface LevelStats {
+  readonly level: number
+  readonly files: number
+  readonly bytes: number
+}
+
+/**
+ * Counters and gauges from {@link Database.stats}.
+ *
+ * @example
+ * ```ts
+ * const { puts, walSyncs, levels } = db.stats()
+ * ```
+ */
+export interface DatabaseStats {
+  /** Put records committed. */
+  readonly puts: number
+  /** Delete records committed. */
+  readonly deletes: number
+  /** Point lookups served. */
+  readonly gets: number
+  /** Write batches committed. */
+  readonly batches: number
+  /** User key + value bytes written. */
+  readonly bytesWritten: number
+  /** Bytes appended to WAL segments. */
+  readonly walBytes: number
+  /** fdatasync calls on WAL segments. */
+  readonly walSyncs: number
+  /** Group commits (one pwrite each). */
+  readonly groupCommits: number
+  /** Memtable flushes completed. */
+  readonly flushes: number
+  /** SSTable bytes written by flushes. */
+  readonly flushBytes: number
+  /** Times writers had to wait for the flush thread. */
+  readonly stalls: number
+  /** Total time writers waited, in microseconds. */
+  readonly stallMicros: number
+  /** Bytes in the active memtable. */
+  readonly memtableBytes: number
+  /** Immutable memtables waiting to be flushed. */
+  readonly immutableMemtables: number
+  /** Bytes in immutable memtables. */
+  readonly immutableMemtableBytes: number
+  /** Sequence number of the last committed write. */
+  readonly lastSequence: number
+  /** Crash leftovers removed on open. */
+  readonly obsoleteFilesRemoved: number
+  /** Per-level file counts and sizes. */
+  readonly levels: readonly LevelStats[]
+}
+
+/** Writes of one turn, committed by one native call. */
+interface Group {
+  readonly encoder: BatchEncoder
+  sync: boolean
+  readonly promise: Promise<void>
+  readonly resolve: () => void
+  readonly reject: (err: unknown) => void
+}
+
+type Completion = (err: LsmError | null) => void
+
+function isLsmErrorCode (code: string): code is LsmErrorCode {
+  return /^[A-Z_]+$/.test(code)
+}
+
+/**
+ * An open LSM key-value store. Create one with {@link open}.
+ *
+ * Reads (`get`, `getSync`, `getMany`, `has`, `hasSync`) are served on the
+ * calling thread from memory and memory-mapped tables; the async forms just
+ * wrap the result in a promise. Writes (`put`, `del`, `batch`) made in the
+ * same event-loop turn are committed together as one group, each caller's
+ * promise settling when that group is in the WAL.
+ *
+ * Every method of a closing or closed database fails with LsmError code
+ * `'CLOSED'` (async methods reject, sync methods throw); nothing hangs.
+ * Because `open()` resolves only once the database is open, an unopened
+ * database is never observable (code `'NOT_OPEN'` is reserved for that state).
+ * Bad arguments are TypeError / RangeError naming the argument; async methods
+ * reject with them rather than throw.
+ *
+ * @typeParam K - key encoding
+ * @typeParam V - value encoding
+ *
+ * @example
+ * ```ts
+ * import { open } from 'lsmkv'
+ * await using db = await open('./data')
+ * await db.put('greeting', 'hello')
+ * console.log(await db.get('greeting'))   // 'hello'
+ * ```
+ */
+export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> extends EventEmitter<DatabaseEvents> {
+  readonly #location: string
+  readonly #options: ResolvedOptions
+  readonly #limits: Limits
+  readonly #handle: NativeDb
+  readonly #keyBuffer: Buffer
+  readonly #valueBuffer: Buffer
+  readonly #sink: BatchSink
+  #status: DatabaseStatus = 'opening'
+  #nextId = 0
+  readonly #completions = new Map<number, Completion>()
+  #group: Group | null = null
+  #scheduled = false
+  readonly #inflightGroups = new Set<Group>()
+  readonly #inflightFlushes = new Set<Promise<void>>()
+  readonly #encoderPool: BatchEncoder[] = []
+  #packBuffer: Buffer = Buffer.alloc(0)
+  #backgroundError: LsmError | null = null
+  #closePromise: Promise<void> | null = null
+
+  private constructor (location: string, options: ResolvedOptions) {
+    super()
+    this.#location = location
+    this.#options = options
+    this.#limits = { maxKeySize: options.native.maxKeySize, maxValueSize: options.native.maxValueSize }
+    this.#keyBuffer = Buffer.alloc(Math.max(options.native.maxKeySize, 64 * KiB))
+    this.#valueBuffer = Buffer.alloc(VALUE_BUFFER_BYTES)
+    this.#sink = {
+      keyEncoding: options.keyEncoding,
+      valueEncoding: options.valueEncoding,
+      limits: this.#limits,
+      assertUsable: () => { this.#assertWritable() },
+      commit: (encoder, sync) => this.#commitEncoded(encoder, sync)
+    }
+    this.#handle = binding.db_init(
+      (id, code, message) => { this.#onComplete(id, code, message) },
+      (name, payload) => { this.#onEvent(name, payload) },
+      this.#keyBuffer,
+      this.#valueBuffer
+    )
+  }
+
+  /**
+   * Opens (or creates) the database in directory `location`. Same as the
+   * top-level {@link open}.
+   *
+   * @example
+   * ```ts
+   * const db = await Database.open('./data', { valueEncoding: 'json' })
+   * ```
+   */
+  static open<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> (
+    location: string,
+    options?: OpenOptions<K, V>
+  ): Promise<Database<K, V>> {
+    let db: Database<K, V>
+    try {
+      if (typeof location !== 'string') {
+        throw new TypeError(`location must be a string, got ${typeName(location)}`)
+      }
+      if (location.length === 0) throw new RangeError('location must not be empty')
+      db = new Database<K, V>(location, resolveOpenOptions(options))
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    debug('open %s', location)
+    return db.#call((id) => { binding.db_open(db.#handle, location, db.#options.native, id) }).then(
+      () => {
+        db.#status = 'open'
+        return db
+      },
+      (err: unknown) => {
+        db.#status = 'closed'
+        debug('open %s failed: %s', location, err)
+        throw err
+      }
+    )
+  }
+
+  /**
+   * The directory this database lives in, as passed to `open()`.
+   *
+   * @example
+   * ```ts
+   * console.log(db.location)   // './data'
+   * ```
+   */
+  get location (): string {
+    return this.#location
+  }
+
+  /**
+   * Lifecycle state: `'opening'`, `'open'`, `'closing'` or `'closed'`.
+   *
+   * @example
+   * ```ts
+   * await db.close()
+   * db.status   // 'closed'
+   * ```
+   */
+  get status (): DatabaseStatus {
+    return this.#status
+  }
+
+  /**
+   * Stores `value` under `key`. Resolves once the write is in the WAL (and
+   * fdatasync'd with `sync: true`); rejects on bad arguments (TypeError /
+   * RangeError), a closed database (`'CLOSED'`) or engine failure.
+   *
+   * @example
+   * ```ts
+   * await db.put('user:1', JSON.stringify({ name: 'Ada' }))
+   * await db.put(Buffer.from([1, 2]), new Uint8Array([3]), { sync: true })
+   * ```
+   */
+  put (key: EncodingInput<K>, value: EncodingInput<V>, options?: WriteOptions): Promise<void> {
+    try {
+      this.#assertWritable()
+      const o = resolveWriteOptions(options)
+      const rawKey = toRaw(key, o.keyEncoding ?? this.#options.keyEncoding, 'key')
+      const rawValue = toRaw(value, o.valueEncoding ?? this.#options.valueEncoding, 'value')
+      const group = this.#currentGroup()
+      // Checks both sizes before writing a byte, so nothing to roll back.
+      group.encoder.put(rawKey, rawValue, this.#limits, 'key', 'value')
+      if (o.sync ?? this.#options.sync) group.sync = true
+      return group.promise
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  /**
+   * Deletes `key` (a no-op for missing keys). Same settlement rules as
+   * {@link Database.put}.
+   *
+   * @example
+   * ```ts
+   * await db.del('user:1')
+   * ```
+   */
+  del (key: EncodingInput<K>, options?: WriteOptions): Promise<void> {
+    try {
+      this.#assertWritable()
+      const o = resolveWriteOptions(options)
+      const rawKey = toRaw(key, o.keyEncoding ?? this.#options.keyEncoding, 'key')
+      const group = this.#currentGroup()
+      group.encoder.del(rawKey, this.#limits, 'key')
+      if (o.sync ?? this.#options.sync) group.sync = true
+      return group.promise
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  /**
+   * Returns a chained {@link Batch}; throws LsmError `'CLOSED'` when closed.
+   *
+   * @example
+   * ```ts
+   * await db.batch().put('a', '1').del('b').write()
+   * ```
+   */
+  batch (): Batch<K, V>
+  /**
+   * Applies every operation atomically: readers see all of them or none.
+   * Rejects with a TypeError / RangeError naming the operation index if any
+   * operation is invalid, in which case nothing is written.
+   *
+   * @example
+   * ```ts
+   * await db.batch([
+   *   { type: 'put', key: 'a', value: '1' },
+   *   { type: 'del', key: 'b' }
+   * ], { sync: true })
+   * ```
+   */
+  batch (operations: ReadonlyArray<BatchOperation<K, V>>, options?: WriteOptions): Promise<void>
+  batch (operations?: ReadonlyArray<BatchOperation<K, V>>, options?: WriteOptions): Batch<K, V> | Promise<void> {
+    if (operations === undefined && options === undefined) {
+      this.#assertWritable()
+      return new Batch<K, V>(this.#sink)
+    }
+    try {
+      this.#assertWritable()
+      if (!Array.isArray(operations)) {
+        throw new TypeError(`operations must be an array, got ${typeName(operations)}`)
+      }
+      const o = resolveWriteOptions(options)
+      if (operations.length === 0) return Promise.resolve()
+      const group = this.#currentGroup()
+      const mark = group.encoder.mark()
+      try {
+        this.#encodeOperations(group.encoder, operations, o.keyEncoding ?? this.#options.keyEncoding,
+          o.valueEncoding ?? this.#options.valueEncoding)
+      } catch (err) {
+        group.encoder.rollback(mark)
+        throw err
+      }
+      if (o.sync ?? this.#options.sync) group.sync = true
+      return group.promise
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  /**
+   * Reads `key` synchronously: the value decoded with the value encoding, or
+   * `undefined` when missing. Throws TypeError / RangeError for a bad key,
+   * LsmError `'CLOSED'` when closed, and LsmError for engine failures.
+   *
+   * @example
+   * ```ts
+   * const v = db.getSync('user:1')
+   * const bytes = db.getSync('user:1', { valueEncoding: 'buffer' })
+   * ```
+   */
+  getSync<E extends Encoding = V> (key: EncodingInput<K>, options?: ReadOptions<E>): Decoded<E> | undefined {
+    this.#assertUsable()
+    const o = resolveReadOptions(options)
+    const keyLength = this.#writeKey(toRaw(key, o.keyEncoding ?? this.#options.keyEncoding, 'key'))
+    const result = binding.db_get(this.#handle, keyLength)
+    if (result === -1) return undefined
+    const encoding = o.valueEncoding ?? this.#options.valueEncoding
+    return (typeof result === 'number'
+      ? decodeShared(this.#valueBuffer, 0, result, encoding)
+      : decodeOwned(result, 0, result.length, encoding)) as Decoded<E>
+  }
+
+  /**
+   * Reads `key`: resolves to the value, or `undefined` when missing (never
+   * rejects for a missing key). Served synchronously; see {@link Database.getSync}.
+   *
+   * @example
+   * ```ts
+   * const v = await db.get('user:1')
+   * if (v === undefined) console.log('no such user')
+   * ```
+   */
+  get<E extends Encoding = V> (key: EncodingInput<K>, options?: ReadOptions<E>): Promise<Decoded<E> | undefined> {
+    try {
+      return Promise.resolve(this.getSync(key, options))
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  /**
+   * Reads many keys with one native call; resolves to values in the same
+   * order, `undefined` for missing keys. Rejects with a TypeError / RangeError
+   * naming the index (`keys[3]`) for a bad key.
+   *
+   * @example
+   * ```ts
+   * const [a, b] = await db.getMany(['a', 'b'])
+   * ```
+   */
+  getMany<E extends Encoding = V> (keys: ReadonlyArray<EncodingInput<K>>, options?: ReadOptions<E>): Promise<Array<Decoded<E> | undefined>> {
+    try {
+      return Promise.resolve(this.#getMany(keys, options))
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  /**
+   * Whether `key` exists, synchronously. Throws like {@link Database.getSync}.
+   *
+   * @example
+   * ```ts
+   * if (!db.hasSync('config')) await db.put('config', '{}')
+   * ```
+   */
+  hasSync (key: EncodingInput<K>, options?: Pick<ReadOptions, 'keyEncoding'>): boolean {
+    this.#assertUsable()
+    const o = resolveReadOptions(options)
+    const keyLength = this.#writeKey(toRaw(key, o.keyEncoding ?? this.#options.keyEncoding, 'key'))
+    return binding.db_get(this.#handle, keyLength) !== -1
+  }
+
+  /**
+   * Whether `key` exists. Served synchronously; see {@link Database.hasSync}.
+   *
+   * @example
+   * ```ts
+   * if (await db.has('user:1')) console.log('exists')
+   * ```
+   */
+  has (key: EncodingInput<K>, options?: Pick<ReadOptions, 'keyEncoding'>): Promise<boolean> {
+    try {
+      return Promise.resolve(this.hasSync(key, options))
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  /**
+   * Writes every memtable to SSTables. Includes all writes issued before the
+   * call; resolves once the tables are recorded durably.
+   *
+   * @example
+   * ```ts
+   * await db.put('a', '1')
+   * await db.flush()
+   * ```
+   */
+  flush (): Promise<void> {
+    try {
+      this.#assertUsable()
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    this.#submit()
+    // The engine flushes what its memtable holds when the request arrives,
+    // so wait for writes already handed over (not for later ones).
+    const earlier = Array.from(this.#inflightGroups, (g) => g.promise)
+    const flushed = Promise.allSettled(earlier).then(() =>
+      this.#call((id) => { binding.db_flush(this.#handle, id) }))
+    this.#inflightFlushes.add(flushed)
+    const forget = (): void => { this.#inflightFlushes.delete(flushed) }
+    flushed.then(forget, forget)
+    return flushed
+  }
+
+  /**
+   * Engine counters and gauges. Throws LsmError `'CLOSED'` when closed.
+   *
+   * @example
+   * ```ts
+   * const { groupCommits, batches } = db.stats()
+   * console.log(`avg batches per group: ${batches / groupCommits}`)
+   * ```
+   */
+  stats (): DatabaseStats {
+    this.#assertUsable()
+    const s: NativeStats = binding.db_stats(this.#handle)
+    return {
+      puts: s.puts,
+      deletes: s.deletes,
+      gets: s.gets,
+      batches: s.batches,
+      bytesWritten: s.bytesWritten,
+      walBytes: s.walBytes,
+      walSyncs: s.walSyncs,
+      groupCommits: s.groupCommits,
+      flushes: s.flushes,
+      flushBytes: s.flushBytes,
+      stalls: s.stalls,
+      stallMicros: s.stallMicros,
+      memtableBytes: s.memtableBytes,
+      immutableMemtables: s.immutableMemtables,
+      immutableMemtableBytes: s.immutableMemtableBytes,
+      lastSequence: s.lastSequence,
+      obsoleteFilesRemoved: s.obsoleteFilesRemoved,
+      levels: s.levels.map((l) => ({ level: l.level, files: l.files, bytes: l.bytes }))
+    }
+  }
+
+  /**
+   * Closes the database (R8): new calls fail with `'CLOSED'` at once, writes
+   * already accepted are committed, memtables are flushed and the LOCK is
+   * released. Idempotent: later calls return the same promise.
+   *
+   * @example
+   * ```ts
+   * await db.close()
+   * await db.close()   // fine
+   * ```
+   */
+  close (): Promise<void> {
+    if (this.#closePromise !== null) return this.#closePromise
+    if (this.#status !== 'open') return Promise.reject(this.#stateError())
+    this.#status = 'closing'
+    debug('close %s', this.#location)
+    this.#submit()
+    const pending = [...Array.from(this.#inflightGroups, (g) => g.promise), ...this.#inflightFlushes]
+    this.#closePromise = Promise.allSettled(pending)
+      .then(() => this.#call((id) => { binding.db_close(this.#handle, id) }))
+      .finally(() => {
+        this.#status = 'closed'
+        debug('closed %s', this.#location)
+      })
+    return this.#closePromise
+  }
+
+  /**
+   * Closes the database; lets `await using db = await open(...)` close it at
+   * the end of the scope.
+   *
+   * @example
+   * ```ts
+   * {
+   *   await using db = await open('./data')
+   *   await db.put('k', 'v')
+   * } // closed here
+   * ```
+   */
+  [Symbol.asyncDispose] (): Promise<void> {
+    return this.close()
+  }
+
+  // --- state --------------------------------------------------------------
+
+  #stateError (): LsmError {
+    return this.#status === 'opening'
+      ? new LsmError('Database is not open yet', 'NOT_OPEN')
+      : new LsmError('Database is closed', 'CLOSED')
+  }
+
+  #assertUsable (): void {
+    if (this.#status !== 'open') throw this.#stateError()
+  }
+
+  #assertWritable (): void {
+    if (this.#status !== 'open') throw this.#stateError()
+    const bg = this.#backgroundError
+    if (bg !== null) {
+      throw new LsmError(`Database is read-only after a background error: ${bg.message}`, 'READ_ONLY', { cause: bg })
+    }
+  }
+
+  // --- completions and events --------------------------------------------
+
+  #call (start: (id: number) => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const id = this.#newId()
+      this.#completions.set(id, (err) => { err === null ? resolve() : reject(err) })
+      try {
+        start(id)
+      } catch (err) {
+        this.#completions.delete(id)
+        reject(err)
+      }
+    })
+  }
+
+  #newId (): number {
+    // Stays a small positive int32 on the native side.
+    this.#nextId = this.#nextId >= 0x7fffffff ? 1 : this.#nextId + 1
+    return this.#nextId
+  }
+
+  #onComplete (id: number, code: string, message: string): void {
+    const completion = this.#completions.get(id)
+    if (completion === undefined) {
+      debug('completion for unknown id %d (%s)', id, code)
+      return
+    }
+    this.#completions.delete(id)
+    completion(code === '' ? null : this.#toError(code, message))
+  }
+
+  #toError (code: string, message: string): LsmError {
+    const known: LsmErrorCode = isLsmErrorCode(code) ? code : 'IO_ERROR'
+    const bg = this.#backgroundError
+    return known === 'READ_ONLY' && bg !== null
+      ? new LsmError(message, known, { cause: bg })
+      : new LsmError(message, known)
+  }
+
+  #onEvent (name: string, payload: Record<string, unknown>): void {
+    switch (name) {
+      case 'flush':
+        this.emit('flush', payload)
+        break
+      case 'stall':
+        this.emit('stall', payload)
+        break
+      case 'stallEnd':
+        this.emit('stallEnd', payload)
+        break
+      case 'error': {
+        const err = payload instanceof LsmError
+          ? payload
+          : this.#toError(typeof payload['code'] === 'string' ? payload['code'] : 'IO_ERROR',
+            typeof payload['message'] === 'string' ? payload['message'] : 'background error')
+        this.#backgroundError ??= err
+        debug('background error, database is read-only: %s', err.message)
+        // Only with a listener: an unhandled 'error' event would throw.
+        if (this.listenerCount('error') > 0) this.emit('error', err)
+        break
+      }
+      default:
+        debug('ignoring unknown engine event %s', name)
+    }
+  }
+
+  // --- group commit -------------------------------------------------------
+
+  /** The group collecting this turn's writes; starts one when none is open or the current is full. */
+  #currentGroup (): Group {
+    const current = this.#group
+    if (current !== null && current.encoder.byteLength < GROUP_COMMIT_BYTES) return current
+    if (current !== null) this.#submit()
+    let resolve!: () => void
+    let reject!: (err: unknown) => void
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res
+      reject = rej
+    })
+    const encoder = this.#encoderPool.pop() ?? new BatchEncoder(64 * KiB)
+    const group: Group = { encoder, sync: false, promise, resolve, reject }
+    this.#group = group
+    if (!this.#scheduled) {
+      this.#scheduled = true
+      queueMicrotask(() => {
+        this.#scheduled = false
+        this.#submit()
+      })
+    }
+    return group
+  }
+
+  /** Hands the open group (if any) to the engine. */
+  #submit (): void {
+    const group = this.#group
+    if (group === null) return
+    this.#group = null
+    if (group.encoder.count === 0) {
+      // Every member failed validation and was rolled back.
+      this.#releaseEncoder(group.encoder)
+      group.resolve()
+      return
+    }
+    const id = this.#newId()
+    this.#inflightGroups.add(group)
+    this.#completions.set(id, (err) => {
+      this.#inflightGroups.delete(group)
+      // Released only now: the engine may read the bytes until it completes.
+      this.#releaseEncoder(group.encoder)
+      err === null ? group.resolve() : group.reject(err)
+    })
+    if (debug.enabled) {
+      debug('group commit id=%d records=%d bytes=%d sync=%s', id, group.encoder.count, group.encoder.byteLength, group.sync)
+    }
+    try {
+      binding.db_write(this.#handle, group.encoder.finish(), group.sync, id)
+    } catch (err) {
+      this.#completions.delete(id)
+      this.#inflightGroups.delete(group)
+      this.#releaseEncoder(group.encoder)
+      group.reject(err)
+    }
+  }
+
+  #releaseEncoder (encoder: BatchEncoder): void {
+    if (this.#encoderPool.length < ENCODER_POOL_SIZE && encoder.capacity <= ENCODER_POOL_MAX_BYTES) {
+      encoder.reset()
+      this.#encoderPool.push(encoder)
+    }
+  }
+
+  /** Commits a chained batch's records as one contiguous (atomic) unit of the current group. */
+  #commitEncoded (encoder: BatchEncoder, sync: boolean | undefined): Promise<void> {
+    try {
+      this.#assertWritable()
+      if (sync !== undefined && typeof sync !== 'boolean') {
+        throw new TypeError(`Option 'sync' must be a boolean, got ${typeName(sync)}`)
+      }
+      const group = this.#currentGroup()
+      group.encoder.append(encoder)
+      if (sync ?? this.#options.sync) group.sync = true
+      return group.promise
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  #encodeOperations (
+    encoder: BatchEncoder,
+    operations: ReadonlyArray<BatchOperation<K, V>>,
+    keyEncoding: Encoding,
+    valueEncoding: Encoding
+  ): void {
+    for (let i = 0; i < operations.length; i++) {
+      const op: unknown = operations[i]
+      if (op === null || typeof op !== 'object') {
+        throw new TypeError(`operations[${i}] must be an object, got ${typeName(op)}`)
+      }
+      const { type, key, value } = op as { type?: unknown, key?: unknown, value?: unknown }
+      if (type === 'put') {
+        encoder.put(
+          toRaw(key, keyEncoding, `operations[${i}].key`),
+          toRaw(value, valueEncoding, `operations[${i}].value`),
+          this.#limits, `operations[${i}].key`, `operations[${i}].value`
+        )
+      } else if (type === 'del') {
+        encoder.del(toRaw(key, keyEncoding, `operations[${i}].key`), this.#limits, `operations[${i}].key`)
+      } else {
+        const got = typeof type === 'string' ? `'${type}'` : typeName(type)
+        throw new TypeError(`operations[${i}].type must be 'put' or 'del', got ${got}`)
+      }
+    }
+  }
+
+  // --- reads --------------------------------------------------------------
+
+  /** Writes a key into the shared key buffer; returns its byte length. */
+  #writeKey (raw: Raw): number {
+    const buf = this.#keyBuffer
+    const limit = this.#limits.maxKeySize
+    let n: number
+    if (typeof raw !== 'string') {
+      n = raw.byteLength
+      checkSize(n, limit, 'key', 'maxKeySize', false)
+      buf.set(raw, 0)
+    } else if (raw.length * 3 <= buf.length) {
+      // Cannot be truncated: at most three UTF-8 bytes per UTF-16 unit.
+      n = buf.write(raw, 0, 'utf8')
+      checkSize(n, limit, 'key', 'maxKeySize', false)
+    } else {
+      n = Buffer.byteLength(raw, 'utf8')
+      checkSize(n, limit, 'key', 'maxKeySize', false)
+      buf.write(raw, 0, n, 'utf8')
+    }
+    return n
+  }
+
+  #getMany<E extends Encoding> (keys: ReadonlyArray<EncodingInput<K>>, options: ReadOptions<E> | undefined): Array<Decoded<E> | undefined> {
+    this.#assertUsable()
+    if (!Array.isArray(keys)) throw new TypeError(`keys must be an array, got ${typeName(keys)}`)
+    const o = resolveReadOptions(options)
+    const keyEncoding = o.keyEncoding ?? this.#options.keyEncoding
+    const limit = this.#limits.maxKeySize
+    const count = keys.length
+    if (count === 0) return []
+
+    // Validate and size first, then pack [u32 len][bytes]... into the reusable buffer.
+    const raws: Raw[] = new Array<Raw>(count)
+    let bound = 0
+    for (let i = 0; i < count; i++) {
+      const raw = toRaw(keys[i], keyEncoding, `keys[${i}]`)
+      if (typeof raw === 'string') {
+        // More UTF-16 units than the limit means more bytes than the limit too.
+        if (raw.length > limit || raw.length === 0) checkSize(Buffer.byteLength(raw, 'utf8'), limit, `keys[${i}]`, 'maxKeySize', false)
+        bound += 4 + raw.length * 3
+      } else {
+        checkSize(raw.byteLength, limit, `keys[${i}]`, 'maxKeySize', false)
+        bound += 4 + raw.byteLength
+      }
+      raws[i] = raw
+    }
+    if (this.#packBuffer.length < bound) this.#packBuffer = Buffer.allocUnsafe(Math.max(bound, this.#packBuffer.length * 2))
+    const pack = this.#packBuffer
+    let off = 0
+    for (let i = 0; i < count; i++) {
+      const raw = raws[i] as Raw
+      let n: number
+      if (typeof raw === 'string') {
+        n = pack.write(raw, off + 4, 'utf8')
+        checkSize(n, limit, `keys[${i}]`, 'maxKeySize', false)
+      } else {
+        n = raw.byteLength
+        pack.set(raw, off + 4)
+      }
+      pack.writeUInt32LE(n, off)
+      off += 4 + n
+    }
+
+    const result = binding.db_get_many(this.#handle, pack.subarray(0, off), count)
+    const encoding = o.valueEncoding ?? this.#options.valueEncoding
+    // A result living in the shared value buffer must be copied out.
+    const decode = result.buffer === this.#valueBuffer.buffer ? decodeShared : decodeOwned
+    const values = new Array<Decoded<E> | undefined>(count)
+    let pos = 0
+    for (let i = 0; i < count; i++) {
+      const len = result.readInt32LE(pos)
+      pos += 4
+      if (len < 0) {
+        values[i] = undefined
+      } else {
+        values[i] = decode(result, pos, pos + len, encoding) as Decoded<E>
+        pos += len
+      }
+    }
+    return values
+  }
+}
+
+/**
+ * Opens (or, by default, creates) the database in directory `location`.
+ * Resolves once it is open and its recovered state is durable; rejects with
+ * TypeError / RangeError for bad options (naming the option, with a "did you
+ * mean" hint for unknown names) and LsmError for engine failures (`'LOCKED'`
+ * when another handle holds the directory, `'CORRUPTION'`, `'IO_ERROR'`, ...).
+ *
+ * @example
+ * ```ts
+ * import { open } from 'lsmkv'
+ * const db = await open('./data', { valueEncoding: 'json' })
+ * await db.put('user:1', { name: 'Ada' })
+ * const user = await db.get('user:1')   // { name: 'Ada' }
+ * await db.close()
+ * ```
+ */
+export function open<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> (
+  location: string,
+  options?: OpenOptions<K, V>
+): Promise<Database<K, V>> {
+  return Database.open(location, options)
+}

@@ -1,0 +1,26 @@
+// Public entry point of lsmkv: everything users import comes from here.
+// Internals (the binding, the batch encoder, option resolution) stay private.
+//
+// @example
+// ```ts
+// import { open } from 'lsmkv'
+// await using db = await open('./data')
+// await db.put('k', 'v')
+// ```
+
+export { open, Database } from './database'
+export type {
+  BatchOperation,
+  DatabaseEvents,
+  DatabaseStats,
+  DatabaseStatus,
+  FlushEvent,
+  LevelStats,
+  StallEvent
+} from './database'
+export { Batch } from './write-batch'
+export type { BatchWriteOptions } from './write-batch'
+export { LsmError } from './errors'
+export type { LsmErrorCode, LsmErrorOptions } from './errors'
+export type { OpenOptions, ReadOptions, TestHooks, WriteOptions } from './options'
+export type { Decoded, DecodedTypes, Encoding, EncodingInput } from './encoding'

@@ -1,0 +1,286 @@
+// Options: the typed open / write / read options, their defaults and ranges,
+// and their validation. Every check happens here, before anything reaches
+// native code; messages name the option and the allowed range, and unknown
+// options are rejected with a "did you mean" hint.
+
+import { constants as bufferConstants } from 'node:buffer'
+import type { NativeOpenOptions } from './binding'
+import { ENCODINGS, type Encoding, typeName } from './encoding'
+
+const KiB = 1024
+const MiB = 1024 * KiB
+const GiB = 1024 * MiB
+
+/** Largest key the engine accepts: 64 KiB. */
+export const MAX_KEY_SIZE = 64 * KiB
+/** Largest value the engine accepts: 64 MiB (or less if Buffers are smaller on this platform). */
+export const MAX_VALUE_SIZE = Math.min(64 * MiB, bufferConstants.MAX_LENGTH)
+
+/** Hooks that slow the engine down on purpose. For tests only; do not use in production. */
+export interface TestHooks {
+  /** The flush thread sleeps this long (ms) before building each table, forcing write stalls. Default 0. */
+  flushDelayMs?: number
+}
+
+/**
+ * Options of {@link open}. All are optional; each is validated, and unknown
+ * names are rejected.
+ *
+ * @example
+ * ```ts
+ * const db = await open('./data', {
+ *   memtableSize: 16 * 1024 * 1024,
+ *   valueEncoding: 'json',
+ *   sync: true
+ * })
+ * ```
+ */
+export interface OpenOptions<K extends Encoding = Encoding, V extends Encoding = Encoding> {
+  /** Create the directory and an empty database when missing. Default `true`. */
+  createIfMissing?: boolean
+  /** Fail with an error when the database already exists. Default `false`. */
+  errorIfExists?: boolean
+  /** Bytes of writes buffered in memory before a flush to an SSTable; 1 KiB to 2 GiB. Default 64 MiB. */
+  memtableSize?: number
+  /** Full memtables that may wait for the flush thread before writers stall; 1 to 64. Default 2. */
+  maxImmutableMemtables?: number
+  /** Target SSTable data block size in bytes; 256 B to 4 MiB. Default 4096. */
+  blockSize?: number
+  /** Keys between restart points inside a block; 1 to 4096. Default 16. */
+  blockRestartInterval?: number
+  /** Bloom filter bits per key, 0 disables filters; 0 to 64. Default 10 (~1% false positives). */
+  bloomBitsPerKey?: number
+  /** Read SSTables through mmap (`false`: pread). Default `true`. */
+  mmap?: boolean
+  /** Largest key in bytes; 1 to 65536. Default 65536 (64 KiB). */
+  maxKeySize?: number
+  /** Largest value in bytes; 0 to 64 MiB. Default 64 MiB. */
+  maxValueSize?: number
+  /** Default of the per-write `sync` option (fdatasync before acknowledging). Default `false`. */
+  sync?: boolean
+  /** Encoding of keys. Default `'utf8'`. */
+  keyEncoding?: K
+  /** Encoding of values. Default `'utf8'`. */
+  valueEncoding?: V
+  /** For tests only: hooks that slow the engine down on purpose. */
+  testHooks?: TestHooks
+}
+
+/**
+ * Options of a single write (put, del, batch).
+ *
+ * @example
+ * ```ts
+ * await db.put('k', 'v', { sync: true })
+ * ```
+ */
+export interface WriteOptions {
+  /** fdatasync the WAL before the promise resolves. Default: the `sync` open option. */
+  sync?: boolean
+  /** Override the database's key encoding for this call. */
+  keyEncoding?: Encoding
+  /** Override the database's value encoding for this call. */
+  valueEncoding?: Encoding
+}
+
+/**
+ * Options of a single read (get, getSync, getMany).
+ *
+ * @example
+ * ```ts
+ * const bytes = await db.get('k', { valueEncoding: 'buffer' })
+ * ```
+ */
+export interface ReadOptions<E extends Encoding = Encoding> {
+  /** Override the database's key encoding for this call. */
+  keyEncoding?: Encoding
+  /** Override the database's value encoding for this call. */
+  valueEncoding?: E
+}
+
+/** Open options after validation, with every default applied. */
+export interface ResolvedOptions {
+  readonly native: NativeOpenOptions
+  readonly sync: boolean
+  readonly keyEncoding: Encoding
+  readonly valueEncoding: Encoding
+}
+
+interface IntRange { min: number, max: number, unit: string }
+
+const intOptions: Record<string, IntRange> = {
+  memtableSize: { min: KiB, max: 2 * GiB, unit: 'bytes' },
+  maxImmutableMemtables: { min: 1, max: 64, unit: '' },
+  blockSize: { min: 256, max: 4 * MiB, unit: 'bytes' },
+  blockRestartInterval: { min: 1, max: 4096, unit: '' },
+  bloomBitsPerKey: { min: 0, max: 64, unit: '' },
+  maxKeySize: { min: 1, max: MAX_KEY_SIZE, unit: 'bytes' },
+  maxValueSize: { min: 0, max: MAX_VALUE_SIZE, unit: 'bytes' }
+}
+const boolOptions = ['createIfMissing', 'errorIfExists', 'mmap', 'sync']
+const encodingOptions = ['keyEncoding', 'valueEncoding']
+const openOptionNames = [...boolOptions, ...Object.keys(intOptions), ...encodingOptions, 'testHooks']
+const testHookNames = ['flushDelayMs']
+const writeOptionNames = ['sync', 'keyEncoding', 'valueEncoding']
+const readOptionNames = ['keyEncoding', 'valueEncoding']
+
+/** Levenshtein distance, for "did you mean" hints. */
+function editDistance (a: string, b: string): number {
+  const al = a.toLowerCase()
+  const bl = b.toLowerCase()
+  let prev = Array.from({ length: bl.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= al.length; i++) {
+    const cur = [i]
+    for (let j = 1; j <= bl.length; j++) {
+      const cost = al[i - 1] === bl[j - 1] ? 0 : 1
+      cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + cost)
+    }
+    prev = cur
+  }
+  return prev[bl.length] as number
+}
+
+function unknownOption (name: string, known: readonly string[], what: string): TypeError {
+  let best = ''
+  let bestDistance = Infinity
+  for (const candidate of known) {
+    const d = editDistance(name, candidate)
+    if (d < bestDistance) {
+      best = candidate
+      bestDistance = d
+    }
+  }
+  const hint = bestDistance <= Math.max(2, Math.floor(name.length / 3))
+    ? `did you mean '${best}'?`
+    : `known options: ${known.map((k) => `'${k}'`).join(', ')}`
+  return new TypeError(`Unknown ${what} '${name}'; ${hint}`)
+}
+
+function checkObject (value: unknown, argument: string): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new TypeError(`${argument} must be an object, got ${typeName(value)}`)
+  }
+  return value as Record<string, unknown>
+}
+
+function checkKnown (obj: Record<string, unknown>, known: readonly string[], what: string): void {
+  for (const name of Object.keys(obj)) {
+    if (!known.includes(name)) throw unknownOption(name, known, what)
+  }
+}
+
+function checkBool (value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') throw new TypeError(`Option '${name}' must be a boolean, got ${typeName(value)}`)
+  return value
+}
+
+function formatBytes (n: number): string {
+  if (n >= GiB && n % GiB === 0) return `${n / GiB} GiB`
+  if (n >= MiB && n % MiB === 0) return `${n / MiB} MiB`
+  if (n >= KiB && n % KiB === 0) return `${n / KiB} KiB`
+  return `${n} bytes`
+}
+
+function checkInt (value: unknown, name: string, range: IntRange, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number') throw new TypeError(`Option '${name}' must be a number, got ${typeName(value)}`)
+  if (!Number.isInteger(value) || value < range.min || value > range.max) {
+    const fmt = range.unit === 'bytes' ? formatBytes : String
+    throw new RangeError(
+      `Option '${name}' must be an integer from ${fmt(range.min)} to ${fmt(range.max)}, got ${value}`
+    )
+  }
+  return value
+}
+
+function checkEncoding (value: unknown, name: string, fallback: Encoding): Encoding {
+  if (value === undefined) return fallback
+  if (typeof value !== 'string' || !(ENCODINGS as readonly string[]).includes(value)) {
+    const got = typeof value === 'string' ? `'${value}'` : typeName(value)
+    throw new TypeError(`Option '${name}' must be one of ${ENCODINGS.map((e) => `'${e}'`).join(', ')}, got ${got}`)
+  }
+  return value as Encoding
+}
+
+function optionRange (name: string): IntRange {
+  return intOptions[name] as IntRange
+}
+
+/**
+ * Validates open options and applies defaults. Throws TypeError (unknown
+ * option, wrong type) or RangeError (out of range) naming the option.
+ */
+export function resolveOpenOptions (options: unknown): ResolvedOptions {
+  const o = checkObject(options, 'options') ?? {}
+  checkKnown(o, openOptionNames, 'option')
+  const hooks = checkObject(o['testHooks'], "Option 'testHooks'") ?? {}
+  checkKnown(hooks, testHookNames, 'test hook')
+  const native: NativeOpenOptions = {
+    createIfMissing: checkBool(o['createIfMissing'], 'createIfMissing', true),
+    errorIfExists: checkBool(o['errorIfExists'], 'errorIfExists', false),
+    memtableSize: checkInt(o['memtableSize'], 'memtableSize', optionRange('memtableSize'), 64 * MiB),
+    maxImmutableMemtables: checkInt(o['maxImmutableMemtables'], 'maxImmutableMemtables', optionRange('maxImmutableMemtables'), 2),
+    blockSize: checkInt(o['blockSize'], 'blockSize', optionRange('blockSize'), 4096),
+    blockRestartInterval: checkInt(o['blockRestartInterval'], 'blockRestartInterval', optionRange('blockRestartInterval'), 16),
+    bloomBitsPerKey: checkInt(o['bloomBitsPerKey'], 'bloomBitsPerKey', optionRange('bloomBitsPerKey'), 10),
+    mmap: checkBool(o['mmap'], 'mmap', true),
+    maxKeySize: checkInt(o['maxKeySize'], 'maxKeySize', optionRange('maxKeySize'), MAX_KEY_SIZE),
+    maxValueSize: checkInt(o['maxValueSize'], 'maxValueSize', optionRange('maxValueSize'), MAX_VALUE_SIZE),
+    testFlushDelayMs: checkInt(hooks['flushDelayMs'], 'testHooks.flushDelayMs', { min: 0, max: 600_000, unit: '' }, 0)
+  }
+  return {
+    native,
+    sync: checkBool(o['sync'], 'sync', false),
+    keyEncoding: checkEncoding(o['keyEncoding'], 'keyEncoding', 'utf8'),
+    valueEncoding: checkEncoding(o['valueEncoding'], 'valueEncoding', 'utf8')
+  }
+}
+
+/** A validated per-call write option set. */
+export interface ResolvedWriteOptions {
+  sync: boolean | undefined
+  keyEncoding: Encoding | undefined
+  valueEncoding: Encoding | undefined
+}
+
+const emptyWrite: ResolvedWriteOptions = Object.freeze({ sync: undefined, keyEncoding: undefined, valueEncoding: undefined })
+
+/** Validates per-call write options; `undefined` fields mean "the database default". */
+export function resolveWriteOptions (options: unknown): ResolvedWriteOptions {
+  const o = checkObject(options, 'options')
+  if (o === undefined) return emptyWrite
+  checkKnown(o, writeOptionNames, 'write option')
+  const sync = o['sync']
+  if (sync !== undefined && typeof sync !== 'boolean') {
+    throw new TypeError(`Option 'sync' must be a boolean, got ${typeName(sync)}`)
+  }
+  return {
+    sync,
+    keyEncoding: o['keyEncoding'] === undefined ? undefined : checkEncoding(o['keyEncoding'], 'keyEncoding', 'utf8'),
+    valueEncoding: o['valueEncoding'] === undefined ? undefined : checkEncoding(o['valueEncoding'], 'valueEncoding', 'utf8')
+  }
+}
+
+/** A validated per-call read option set. */
+export interface ResolvedReadOptions {
+  keyEncoding: Encoding | undefined
+  valueEncoding: Encoding | undefined
+}
+
+const emptyRead: ResolvedReadOptions = Object.freeze({ keyEncoding: undefined, valueEncoding: undefined })
+
+/** Validates per-call read options; `undefined` fields mean "the database default". */
+export function resolveReadOptions (options: unknown): ResolvedReadOptions {
+  const o = checkObject(options, 'options')
+  if (o === undefined) return emptyRead
+  checkKnown(o, readOptionNames, 'read option')
+  return {
+    keyEncoding: o['keyEncoding'] === undefined ? undefined : checkEncoding(o['keyEncoding'], 'keyEncoding', 'utf8'),
+    valueEncoding: o['valueEncoding'] === undefined ? undefined : checkEncoding(o['valueEncoding'], 'valueEncoding', 'utf8')
+  }
+}
+
+/** "64 MiB" style formatting of byte limits, shared with error messages elsewhere. */
+export { formatBytes }

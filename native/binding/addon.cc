@@ -1,0 +1,44 @@
+// Addon entry point: registers the exported functions and the per-env
+// instance data, and an env cleanup hook that closes databases a worker
+// thread (or Electron context) left open when its environment goes away.
+#include <napi.h>
+
+#include "addon_data.h"
+#include "database.h"
+#include "errors.h"
+
+namespace lsm_binding {
+
+namespace {
+
+void CleanupEnv(AddonData* data) {
+  // Each core closes its DB (R8) and releases its threadsafe function.
+  for (const auto& core : data->cores) core->Shutdown(/*close_db=*/true);
+  data->cores.clear();
+}
+
+}  // namespace
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto* data = new AddonData();
+  env.SetInstanceData<AddonData>(data);
+  env.AddCleanupHook(CleanupEnv, data);
+  exports.Set("set_error_class", Napi::Function::New(env, SetErrorClass, "set_error_class"));
+  exports.Set("db_init", Napi::Function::New(env, DbInit, "db_init"));
+  exports.Set("db_open", Napi::Function::New(env, DbOpen, "db_open"));
+  exports.Set("db_write", Napi::Function::New(env, DbWrite, "db_write"));
+  exports.Set("db_get", Napi::Function::New(env, DbGet, "db_get"));
+  exports.Set("db_get_many", Napi::Function::New(env, DbGetMany, "db_get_many"));
+  exports.Set("db_flush", Napi::Function::New(env, DbFlush, "db_flush"));
+  exports.Set("db_close", Napi::Function::New(env, DbClose, "db_close"));
+  exports.Set("db_stats", Napi::Function::New(env, DbStats, "db_stats"));
+  return exports;
+}
+
+}  // namespace lsm_binding
+
+static Napi::Object InitLsmkv(Napi::Env env, Napi::Object exports) {
+  return lsm_binding::Init(env, exports);
+}
+
+NODE_API_MODULE(lsmkv, InitLsmkv)

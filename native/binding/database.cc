@@ -1,0 +1,432 @@
+// DbCore and the db_* functions. One engine call per JS call; results cross
+// back through shared buffers (reads) or the completion queue (writes).
+#include "database.h"
+
+#include <cstring>
+#include <thread>
+
+#include "addon_data.h"
+#include "errors.h"
+
+namespace lsm_binding {
+
+namespace {
+
+// Tags the External so a foreign object is never mistaken for a handle.
+const napi_type_tag kDbTag = {0x6c736d6b76646230ULL, 0x9a1e2f3b4c5d6e7fULL};
+
+struct Handle {
+  std::shared_ptr<DbCore> core;
+};
+
+std::shared_ptr<DbCore> Unwrap(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsExternal() ||
+      !info[0].As<Napi::Object>().CheckTypeTag(&kDbTag)) {
+    Napi::TypeError::New(env, "expected a database handle").ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  return info[0].As<Napi::External<Handle>>().Data()->core;
+}
+
+// The open DB of `core`, or nullptr with a NOT_OPEN error thrown.
+lsm::DB* OpenDb(Napi::Env env, const std::shared_ptr<DbCore>& core) {
+  if (!core) return nullptr;
+  if (!core->db) {
+    ThrowCode(env, "NOT_OPEN", "database is not open");
+    return nullptr;
+  }
+  return core->db.get();
+}
+
+class Listener final : public lsm::EventListener {
+ public:
+  explicit Listener(std::weak_ptr<DbCore> core) : core_(std::move(core)) {}
+  void OnFlushCompleted(const lsm::FlushInfo& info) override {
+    Completion c;
+    c.kind = Completion::Kind::kFlushEvent;
+    c.a = info.file_number;
+    c.b = info.file_size;
+    c.c = info.entries;
+    c.d = info.micros;
+    Send(std::move(c));
+  }
+  void OnStallBegin(lsm::StallReason reason) override {
+    Completion c;
+    c.kind = Completion::Kind::kStallEvent;
+    c.a = static_cast<uint64_t>(reason);
+    Send(std::move(c));
+  }
+  void OnStallEnd(lsm::StallReason reason, uint64_t micros) override {
+    Completion c;
+    c.kind = Completion::Kind::kStallEndEvent;
+    c.a = static_cast<uint64_t>(reason);
+    c.d = micros;
+    Send(std::move(c));
+  }
+  void OnBackgroundError(const lsm::Status& s) override {
+    Completion c;
+    c.kind = Completion::Kind::kErrorEvent;
+    c.status = s;
+    Send(std::move(c));
+  }
+
+ private:
+  void Send(Completion c) {
+    if (auto core = core_.lock()) core->Post(std::move(c));
+  }
+  std::weak_ptr<DbCore> core_;
+};
+
+const char* StallReasonName(uint64_t r) {
+  switch (static_cast<lsm::StallReason>(r)) {
+    case lsm::StallReason::kImmutableQueueFull: return "immutable-queue-full";
+  }
+  return "unknown";
+}
+
+// Runs `fn` on a short-lived background thread (open/flush/close are rare
+// and may block on disk; they must not occupy the libuv pool).
+template <typename Fn>
+void RunInBackground(const std::shared_ptr<DbCore>& core, uint32_t id, Fn fn) {
+  std::thread([core, id, fn = std::move(fn)]() mutable {
+    Completion c;
+    c.id = id;
+    c.status = fn(core.get());
+    core->Post(std::move(c));
+  }).detach();
+}
+
+void BeginOp(Napi::Env env, DbCore* core) {
+  if (core->inflight++ == 0) core->tsfn.Ref(env);
+}
+
+uint32_t GetU32(const Napi::Object& o, const char* name, uint32_t dflt) {
+  Napi::Value v = o.Get(name);
+  return v.IsNumber() ? v.As<Napi::Number>().Uint32Value() : dflt;
+}
+double GetNumber(const Napi::Object& o, const char* name, double dflt) {
+  Napi::Value v = o.Get(name);
+  return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : dflt;
+}
+bool GetBool(const Napi::Object& o, const char* name, bool dflt) {
+  Napi::Value v = o.Get(name);
+  return v.IsBoolean() ? v.As<Napi::Boolean>().Value() : dflt;
+}
+
+}  // namespace
+
+void DbCore::Post(Completion c) {
+  bool call;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (shut_down_) return;
+    pending_.push_back(std::move(c));
+    call = !scheduled_;
+    scheduled_ = true;
+  }
+  if (call) {
+    std::weak_ptr<DbCore> weak = weak_from_this();
+    tsfn.NonBlockingCall([weak](Napi::Env env, Napi::Function) {
+      if (auto self = weak.lock()) self->Drain(env);
+    });
+  }
+}
+
+void DbCore::Drain(Napi::Env env) {
+  std::vector<Completion> batch;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    batch.swap(pending_);
+    scheduled_ = false;
+  }
+  Napi::HandleScope scope(env);
+  Napi::Value first_exception;
+  for (Completion& c : batch) {
+    if (c.kind == Completion::Kind::kComplete) {
+      if (inflight > 0 && --inflight == 0) tsfn.Unref(env);
+      const bool ok = c.status.ok();
+      on_complete.Call({Napi::Number::New(env, c.id),
+                        Napi::String::New(env, ok ? "" : c.status.CodeName()),
+                        Napi::String::New(env, ok ? "" : c.status.message())});
+    } else {
+      Napi::Object payload = Napi::Object::New(env);
+      const char* name = "flush";
+      switch (c.kind) {
+        case Completion::Kind::kFlushEvent:
+          payload.Set("fileNumber", Napi::Number::New(env, static_cast<double>(c.a)));
+          payload.Set("fileSize", Napi::Number::New(env, static_cast<double>(c.b)));
+          payload.Set("entries", Napi::Number::New(env, static_cast<double>(c.c)));
+          payload.Set("micros", Napi::Number::New(env, static_cast<double>(c.d)));
+          break;
+        case Completion::Kind::kStallEvent:
+          name = "stall";
+          payload.Set("reason", Napi::String::New(env, StallReasonName(c.a)));
+          break;
+        case Completion::Kind::kStallEndEvent:
+          name = "stallEnd";
+          payload.Set("reason", Napi::String::New(env, StallReasonName(c.a)));
+          payload.Set("micros", Napi::Number::New(env, static_cast<double>(c.d)));
+          break;
+        case Completion::Kind::kErrorEvent:
+          name = "error";
+          payload.Set("code", Napi::String::New(env, c.status.CodeName()));
+          payload.Set("message", Napi::String::New(env, c.status.message()));
+          break;
+        case Completion::Kind::kComplete:
+          break;
+      }
+      on_event.Call({Napi::String::New(env, name), payload});
+    }
+    if (env.IsExceptionPending()) {
+      // Keep delivering the others; rethrow the first failure at the end.
+      Napi::Error e = env.GetAndClearPendingException();
+      if (first_exception.IsEmpty()) first_exception = e.Value();
+    }
+  }
+  if (!first_exception.IsEmpty()) Napi::Error(env, first_exception).ThrowAsJavaScriptException();
+}
+
+void DbCore::Shutdown(bool close_db) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (shut_down_) return;
+    shut_down_ = true;
+    pending_.clear();
+  }
+  if (close_db && db) db->Close().ok();  // env teardown: R8 flush, release LOCK
+  tsfn.Release();
+}
+
+Napi::Value DbInit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 4 || !info[0].IsFunction() || !info[1].IsFunction() ||
+      !info[2].IsBuffer() || !info[3].IsBuffer()) {
+    Napi::TypeError::New(env, "db_init(onComplete, onEvent, keyBuffer, valueBuffer)")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto core = std::make_shared<DbCore>();
+  core->on_complete = Napi::Persistent(info[0].As<Napi::Function>());
+  core->on_event = Napi::Persistent(info[1].As<Napi::Function>());
+  auto key_buf = info[2].As<Napi::Buffer<char>>();
+  auto value_buf = info[3].As<Napi::Buffer<char>>();
+  core->key_buffer_ref = Napi::Persistent(key_buf);
+  core->value_buffer_ref = Napi::Persistent(value_buf);
+  core->key_data = key_buf.Data();
+  core->key_capacity = key_buf.Length();
+  core->value_data = value_buf.Data();
+  core->value_capacity = value_buf.Length();
+  core->tsfn = Napi::ThreadSafeFunction::New(
+      env, Napi::Function::New(env, [](const Napi::CallbackInfo&) {}), "lsmkv", 0, 1);
+  core->tsfn.Unref(env);
+  GetAddonData(env)->cores.insert(core);
+
+  auto* handle = new Handle{core};
+  auto ext = Napi::External<Handle>::New(env, handle, [](Napi::Env env, Handle* h) {
+    // GC'd without close(): stop deliveries; the engine finishes in-flight
+    // work and closes on a background thread (acknowledged data is in the WAL).
+    std::shared_ptr<DbCore> core = std::move(h->core);
+    delete h;
+    if (AddonData* data = GetAddonData(env)) data->cores.erase(core);
+    core->Shutdown(false);
+    if (core->db) {
+      std::thread([core] { core->db->Close().ok(); }).detach();
+    }
+  });
+  ext.TypeTag(&kDbTag);
+  return ext;
+}
+
+Napi::Value DbOpen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::shared_ptr<DbCore> core = Unwrap(info);
+  if (!core) return env.Undefined();
+  if (!info[1].IsString() || !info[2].IsObject() || !info[3].IsNumber()) {
+    Napi::TypeError::New(env, "db_open(db, location, options, id)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (core->db) {
+    ThrowCode(env, "INVALID_ARGUMENT", "database handle is already open");
+    return env.Undefined();
+  }
+  std::string location = info[1].As<Napi::String>().Utf8Value();
+  Napi::Object o = info[2].As<Napi::Object>();
+  lsm::Options options;
+  options.create_if_missing = GetBool(o, "createIfMissing", options.create_if_missing);
+  options.error_if_exists = GetBool(o, "errorIfExists", options.error_if_exists);
+  options.write_buffer_size =
+      static_cast<size_t>(GetNumber(o, "memtableSize", static_cast<double>(options.write_buffer_size)));
+  options.max_immutable_memtables =
+      static_cast<int>(GetU32(o, "maxImmutableMemtables", options.max_immutable_memtables));
+  options.block_size = GetU32(o, "blockSize", static_cast<uint32_t>(options.block_size));
+  options.block_restart_interval =
+      static_cast<int>(GetU32(o, "blockRestartInterval", options.block_restart_interval));
+  options.bloom_bits_per_key = static_cast<int>(GetU32(o, "bloomBitsPerKey", options.bloom_bits_per_key));
+  options.use_mmap = GetBool(o, "mmap", options.use_mmap);
+  options.max_key_size = GetU32(o, "maxKeySize", static_cast<uint32_t>(options.max_key_size));
+  options.max_value_size =
+      static_cast<size_t>(GetNumber(o, "maxValueSize", static_cast<double>(options.max_value_size)));
+  options.test_flush_delay_ms = GetU32(o, "testFlushDelayMs", 0);
+  options.listener = std::make_shared<Listener>(core);
+  const uint32_t id = info[3].As<Napi::Number>().Uint32Value();
+
+  BeginOp(env, core.get());
+  RunInBackground(core, id, [options, location](DbCore* c) {
+    std::unique_ptr<lsm::DB> db;
+    lsm::Status s = lsm::DB::Open(options, location, &db);
+    if (s.ok()) c->db = std::move(db);
+    return s;
+  });
+  return env.Undefined();
+}
+
+Napi::Value DbWrite(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::shared_ptr<DbCore> core = Unwrap(info);
+  lsm::DB* db = OpenDb(env, core);
+  if (db == nullptr) return env.Undefined();
+  if (!info[1].IsTypedArray() || !info[2].IsBoolean() || !info[3].IsNumber()) {
+    Napi::TypeError::New(env, "db_write(db, batch, sync, id)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto bytes = info[1].As<Napi::Uint8Array>();
+  lsm::WriteBatch batch;
+  batch.SetContents(lsm::Slice(reinterpret_cast<const char*>(bytes.Data()), bytes.ByteLength()));
+  lsm::WriteOptions wo;
+  wo.sync = info[2].As<Napi::Boolean>().Value();
+  const uint32_t id = info[3].As<Napi::Number>().Uint32Value();
+  BeginOp(env, core.get());
+  std::weak_ptr<DbCore> weak = core;
+  db->WriteAsync(wo, std::move(batch), [weak, id](const lsm::Status& s) {
+    if (auto c = weak.lock()) {
+      Completion done;
+      done.id = id;
+      done.status = s;
+      c->Post(std::move(done));
+    }
+  });
+  return env.Undefined();
+}
+
+Napi::Value DbGet(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::shared_ptr<DbCore> core = Unwrap(info);
+  lsm::DB* db = OpenDb(env, core);
+  if (db == nullptr) return env.Undefined();
+  const uint32_t key_len = info[1].As<Napi::Number>().Uint32Value();
+  if (key_len > core->key_capacity) {
+    Napi::RangeError::New(env, "key length exceeds the shared key buffer").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  lsm::Status s = db->Get(lsm::ReadOptions(), lsm::Slice(core->key_data, key_len), &core->scratch);
+  if (s.IsNotFound()) return Napi::Number::New(env, -1);
+  if (!s.ok()) {
+    ThrowStatus(env, s);
+    return env.Undefined();
+  }
+  const std::string& v = core->scratch;
+  if (v.size() <= core->value_capacity) {
+    if (!v.empty()) memcpy(core->value_data, v.data(), v.size());
+    return Napi::Number::New(env, static_cast<double>(v.size()));
+  }
+  return Napi::Buffer<char>::Copy(env, v.data(), v.size());
+}
+
+Napi::Value DbGetMany(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::shared_ptr<DbCore> core = Unwrap(info);
+  lsm::DB* db = OpenDb(env, core);
+  if (db == nullptr) return env.Undefined();
+  if (!info[1].IsTypedArray() || !info[2].IsNumber()) {
+    Napi::TypeError::New(env, "db_get_many(db, keys, count)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto keys = info[1].As<Napi::Uint8Array>();
+  const uint32_t count = info[2].As<Napi::Number>().Uint32Value();
+  const char* p = reinterpret_cast<const char*>(keys.Data());
+  const char* end = p + keys.ByteLength();
+  std::string out;
+  for (uint32_t i = 0; i < count; i++) {
+    uint32_t len;
+    if (end - p < 4 || (memcpy(&len, p, 4), static_cast<size_t>(end - p - 4) < len)) {
+      Napi::RangeError::New(env, "db_get_many: malformed key buffer").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    p += 4;
+    lsm::Status s = db->Get(lsm::ReadOptions(), lsm::Slice(p, len), &core->scratch);
+    p += len;
+    int32_t vlen = -1;
+    if (s.ok()) {
+      vlen = static_cast<int32_t>(core->scratch.size());
+    } else if (!s.IsNotFound()) {
+      ThrowStatus(env, s);
+      return env.Undefined();
+    }
+    out.append(reinterpret_cast<const char*>(&vlen), 4);
+    if (vlen > 0) out.append(core->scratch);
+  }
+  return Napi::Buffer<char>::Copy(env, out.data(), out.size());
+}
+
+Napi::Value DbFlush(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::shared_ptr<DbCore> core = Unwrap(info);
+  if (OpenDb(env, core) == nullptr) return env.Undefined();
+  const uint32_t id = info[1].As<Napi::Number>().Uint32Value();
+  BeginOp(env, core.get());
+  RunInBackground(core, id, [](DbCore* c) { return c->db->Flush(); });
+  return env.Undefined();
+}
+
+Napi::Value DbClose(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::shared_ptr<DbCore> core = Unwrap(info);
+  if (OpenDb(env, core) == nullptr) return env.Undefined();
+  const uint32_t id = info[1].As<Napi::Number>().Uint32Value();
+  BeginOp(env, core.get());
+  RunInBackground(core, id, [](DbCore* c) { return c->db->Close(); });
+  return env.Undefined();
+}
+
+Napi::Value DbStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::shared_ptr<DbCore> core = Unwrap(info);
+  lsm::DB* db = OpenDb(env, core);
+  if (db == nullptr) return env.Undefined();
+  lsm::DBStats st;
+  db->GetStats(&st);
+  Napi::Object o = Napi::Object::New(env);
+  auto set = [&](const char* name, uint64_t v) {
+    o.Set(name, Napi::Number::New(env, static_cast<double>(v)));
+  };
+  set("puts", st.puts);
+  set("deletes", st.deletes);
+  set("gets", st.gets);
+  set("batches", st.batches);
+  set("bytesWritten", st.bytes_written);
+  set("walBytes", st.wal_bytes);
+  set("walSyncs", st.wal_syncs);
+  set("groupCommits", st.group_commits);
+  set("flushes", st.flushes);
+  set("flushBytes", st.flush_bytes);
+  set("stalls", st.stalls);
+  set("stallMicros", st.stall_micros);
+  set("memtableBytes", st.memtable_bytes);
+  set("immutableMemtables", st.immutable_memtables);
+  set("immutableMemtableBytes", st.immutable_memtable_bytes);
+  set("lastSequence", st.last_sequence);
+  set("obsoleteFilesRemoved", st.obsolete_files_removed);
+  Napi::Array levels = Napi::Array::New(env, st.levels.size());
+  for (size_t i = 0; i < st.levels.size(); i++) {
+    Napi::Object l = Napi::Object::New(env);
+    l.Set("level", Napi::Number::New(env, st.levels[i].level));
+    l.Set("files", Napi::Number::New(env, static_cast<double>(st.levels[i].files)));
+    l.Set("bytes", Napi::Number::New(env, static_cast<double>(st.levels[i].bytes)));
+    levels.Set(static_cast<uint32_t>(i), l);
+  }
+  o.Set("levels", levels);
+  return o;
+}
+
+}  // namespace lsm_binding

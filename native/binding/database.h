@@ -1,0 +1,79 @@
+// DbCore: one JS Database's native side. Thin by design: each exported
+// function parses its arguments, makes one engine call, converts the result.
+//
+// Completions of writes, opens, flushes and closes (and engine events) are
+// queued by engine threads and delivered to JS through ONE threadsafe
+// function per database, draining the whole queue per libuv wake-up.
+#ifndef LSMKV_NATIVE_BINDING_DATABASE_H_
+#define LSMKV_NATIVE_BINDING_DATABASE_H_
+
+#include <napi.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "lsm/db.h"
+
+namespace lsm_binding {
+
+struct Completion {
+  enum class Kind { kComplete, kFlushEvent, kStallEvent, kStallEndEvent, kErrorEvent };
+  Kind kind = Kind::kComplete;
+  uint32_t id = 0;
+  lsm::Status status;
+  uint64_t a = 0, b = 0, c = 0, d = 0;
+};
+
+class DbCore : public std::enable_shared_from_this<DbCore> {
+ public:
+  DbCore() = default;
+
+  // Thread-safe: queue a completion or event for the JS thread.
+  void Post(Completion c);
+  // JS thread: deliver everything queued.
+  void Drain(Napi::Env env);
+  // JS thread: stop delivering (handle finalized or env teardown).
+  void Shutdown(bool close_db);
+
+  // JS-thread-owned state.
+  Napi::ThreadSafeFunction tsfn;
+  Napi::FunctionReference on_complete;
+  Napi::FunctionReference on_event;
+  Napi::Reference<Napi::Buffer<char>> key_buffer_ref;
+  Napi::Reference<Napi::Buffer<char>> value_buffer_ref;
+  char* key_data = nullptr;
+  size_t key_capacity = 0;
+  char* value_data = nullptr;
+  size_t value_capacity = 0;
+  std::string scratch;
+  // Ops submitted and not yet delivered; the tsfn keeps the loop alive only
+  // while this is > 0, so an idle open database never blocks process exit.
+  uint32_t inflight = 0;
+  bool busy_thread = false;  // an open/flush/close thread is running
+
+  // Set by the open thread before its completion is posted; read on the JS
+  // thread after that completion, so the queue mutex orders the accesses.
+  std::unique_ptr<lsm::DB> db;
+
+ private:
+  std::mutex mu_;
+  std::vector<Completion> pending_;
+  bool scheduled_ = false;
+  bool shut_down_ = false;
+};
+
+// Exported functions (see lib/binding.ts for the contract).
+Napi::Value DbInit(const Napi::CallbackInfo& info);
+Napi::Value DbOpen(const Napi::CallbackInfo& info);
+Napi::Value DbWrite(const Napi::CallbackInfo& info);
+Napi::Value DbGet(const Napi::CallbackInfo& info);
+Napi::Value DbGetMany(const Napi::CallbackInfo& info);
+Napi::Value DbFlush(const Napi::CallbackInfo& info);
+Napi::Value DbClose(const Napi::CallbackInfo& info);
+Napi::Value DbStats(const Napi::CallbackInfo& info);
+
+}  // namespace lsm_binding
+
+#endif  // LSMKV_NATIVE_BINDING_DATABASE_H_

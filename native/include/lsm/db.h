@@ -1,0 +1,105 @@
+// DB: the engine's entry point. A DB is a directory holding WAL segments,
+// SSTables, a MANIFEST, CURRENT and LOCK (formats: DESIGN §6 and the header
+// comments of the files that own them).
+//
+// Thread-safety: every method may be called concurrently from any thread.
+// Writes from all threads are serialized through one queue and committed in
+// groups by a dedicated commit thread (one pwrite, at most one fdatasync per
+// group). Reads never take the DB mutex while touching data.
+#ifndef LSMKV_NATIVE_INCLUDE_LSM_DB_H_
+#define LSMKV_NATIVE_INCLUDE_LSM_DB_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lsm/options.h"
+#include "lsm/slice.h"
+#include "lsm/status.h"
+#include "lsm/write_batch.h"
+
+namespace lsm {
+
+struct LevelStats {
+  int level = 0;
+  uint64_t files = 0;
+  uint64_t bytes = 0;
+};
+
+struct DBStats {
+  uint64_t puts = 0;
+  uint64_t deletes = 0;
+  uint64_t gets = 0;
+  uint64_t batches = 0;               // write batches committed
+  uint64_t bytes_written = 0;         // user key + value bytes written
+  uint64_t wal_bytes = 0;             // bytes appended to WAL segments
+  uint64_t wal_syncs = 0;             // fdatasync calls on WAL segments
+  uint64_t group_commits = 0;         // groups (pwrites) committed
+  uint64_t flushes = 0;
+  uint64_t flush_bytes = 0;           // SSTable bytes written by flushes
+  uint64_t stalls = 0;
+  uint64_t stall_micros = 0;
+  uint64_t memtable_bytes = 0;        // active memtable
+  uint64_t immutable_memtables = 0;
+  uint64_t immutable_memtable_bytes = 0;
+  uint64_t last_sequence = 0;
+  uint64_t obsolete_files_removed = 0;  // crash leftovers removed on open (R9)
+  std::vector<LevelStats> levels;
+};
+
+class DB {
+ public:
+  static constexpr int kNumLevels = 7;
+
+  // Opens (or, with create_if_missing, creates) the database in `name`.
+  // On success *dbptr owns an open DB whose recovered state is durable (R6).
+  // Failures: Locked if another holder has the LOCK, Corruption naming the
+  // file and offset for damaged files, InvalidArgument for bad options,
+  // IOError/NoSpace from the file system.
+  static Status Open(const Options& options, const std::string& name,
+                     std::unique_ptr<DB>* dbptr);
+
+  DB() = default;
+  DB(const DB&) = delete;
+  DB& operator=(const DB&) = delete;
+  // Closes if still open (errors are then lost: call Close() first).
+  virtual ~DB() = default;
+
+  // Applies `batch` atomically. Returns when the batch is in the WAL (and
+  // fdatasync'd with options.sync) and visible to reads (R1). After a
+  // background error every write returns ReadOnly (R2); after Close, Closed.
+  virtual Status Write(const WriteOptions& options, WriteBatch* batch) = 0;
+
+  // Same as Write, but returns at once; `done` runs on the commit thread
+  // after the write is acknowledged or failed. It must not block.
+  virtual void WriteAsync(const WriteOptions& options, WriteBatch&& batch,
+                          std::function<void(const Status&)> done) = 0;
+
+  Status Put(const WriteOptions& o, const Slice& key, const Slice& value);
+  Status Delete(const WriteOptions& o, const Slice& key);
+
+  // OK with *value set, NotFound if absent, Corruption/IOError on failure.
+  virtual Status Get(const ReadOptions& options, const Slice& key,
+                     std::string* value) = 0;
+
+  // Turns the active memtable (if non-empty) into an SSTable and waits until
+  // it and every older immutable memtable is flushed and recorded durably.
+  virtual Status Flush() = 0;
+
+  // R8: stops accepting writes, waits for in-flight writes, flushes every
+  // memtable, waits for background work, syncs, removes the WAL segments the
+  // tables now cover and releases the LOCK. Idempotent; returns the first
+  // background error if one occurred.
+  virtual Status Close() = 0;
+
+  virtual void GetStats(DBStats* stats) = 0;
+
+  // The sticky background error, or OK.
+  virtual Status BackgroundError() = 0;
+};
+
+}  // namespace lsm
+
+#endif  // LSMKV_NATIVE_INCLUDE_LSM_DB_H_

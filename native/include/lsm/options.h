@@ -1,0 +1,85 @@
+// Options: everything that configures a DB, a read or a write. Defaults are
+// the documented defaults of the JS API; the JS layer validates ranges before
+// anything reaches here, and DB::Open re-checks what would be unsafe.
+#ifndef LSMKV_NATIVE_INCLUDE_LSM_OPTIONS_H_
+#define LSMKV_NATIVE_INCLUDE_LSM_OPTIONS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "lsm/status.h"
+
+namespace lsm {
+
+class Env;
+
+// Reasons a writer waits (DESIGN §4 step 5; compaction adds L0 triggers).
+enum class StallReason : int {
+  kImmutableQueueFull = 0,
+};
+
+struct FlushInfo {
+  uint64_t file_number = 0;
+  uint64_t file_size = 0;
+  uint64_t entries = 0;
+  uint64_t micros = 0;
+};
+
+// Callbacks from engine threads (flush thread, commit thread). They must be
+// quick and must not call back into the DB. Thread-safe implementations only.
+class EventListener {
+ public:
+  virtual ~EventListener() = default;
+  virtual void OnFlushCompleted(const FlushInfo& /*info*/) {}
+  virtual void OnStallBegin(StallReason /*reason*/) {}
+  virtual void OnStallEnd(StallReason /*reason*/, uint64_t /*micros*/) {}
+  // The first background error: the DB is read-only from now on (R2).
+  virtual void OnBackgroundError(const Status& /*status*/) {}
+};
+
+struct Options {
+  Env* env = nullptr;  // nullptr: Env::Default()
+  bool create_if_missing = true;
+  bool error_if_exists = false;
+
+  // Bytes of memtable before it becomes immutable and a new WAL starts.
+  size_t write_buffer_size = 64u << 20;
+  // Immutable memtables that may wait for the flush thread; beyond this,
+  // writers stall (never drop data).
+  int max_immutable_memtables = 2;
+
+  size_t block_size = 4096;
+  int block_restart_interval = 16;
+  int bloom_bits_per_key = 10;  // 0 disables filters
+
+  bool use_mmap = true;  // SSTable reads through mmap; false: pread
+
+  size_t max_key_size = 64u << 10;
+  size_t max_value_size = 64u << 20;
+
+  // Upper bound of bytes one group commit gathers into one pwrite.
+  size_t max_group_commit_bytes = 4u << 20;
+
+  std::shared_ptr<EventListener> listener;
+
+  // Test hook: the flush thread sleeps this long before building each table,
+  // to force writers into a stall (P0-6). 0 in production.
+  uint32_t test_flush_delay_ms = 0;
+};
+
+struct WriteOptions {
+  // fdatasync the WAL before the write is acknowledged.
+  bool sync = false;
+};
+
+struct ReadOptions {
+  // Verify block checksums on every block read (always on; kept for API
+  // symmetry with LevelDB users).
+  bool verify_checksums = true;
+};
+
+}  // namespace lsm
+
+#endif  // LSMKV_NATIVE_INCLUDE_LSM_OPTIONS_H_

@@ -1,0 +1,706 @@
+// DBImpl: write queue + group commit, memtable rotation, flush thread,
+// recovery and close. See db_impl.h for the design.
+#include "db/db_impl.h"
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "db/filename.h"
+#include "db/flush_job.h"
+#include "log/log_reader.h"
+#include "log/log_writer.h"
+#include "util/coding.h"
+
+namespace lsm {
+
+namespace {
+
+TableOptions MakeTableOptions(const Options& o) {
+  TableOptions t;
+  t.comparator = GetInternalKeyComparator();
+  t.block_size = o.block_size;
+  t.block_restart_interval = o.block_restart_interval;
+  t.bloom_bits_per_key = o.bloom_bits_per_key;
+  t.filter_key_suffix_strip = kInternalKeyTrailer;  // filter on user keys
+  return t;
+}
+
+// Applies a batch's records to a memtable with consecutive sequence numbers.
+class MemTableInserter final : public WriteBatch::Handler {
+ public:
+  MemTableInserter(SequenceNumber first, MemTable* mem) : seq_(first), mem_(mem) {}
+  void Put(const Slice& key, const Slice& value) override {
+    mem_->Add(seq_++, kTypeValue, key, value);
+    puts++;
+    bytes += key.size() + value.size();
+  }
+  void Delete(const Slice& key) override {
+    mem_->Add(seq_++, kTypeDeletion, key, Slice());
+    deletes++;
+    bytes += key.size();
+  }
+
+  uint64_t puts = 0, deletes = 0, bytes = 0;
+
+ private:
+  SequenceNumber seq_;
+  MemTable* mem_;
+};
+
+Status CheckOptions(const Options& o) {
+  if (o.write_buffer_size < 4096) return Status::InvalidArgument("write_buffer_size too small");
+  if (o.max_immutable_memtables < 1) {
+    return Status::InvalidArgument("max_immutable_memtables must be at least 1");
+  }
+  if (o.block_size < 256) return Status::InvalidArgument("block_size too small");
+  if (o.block_restart_interval < 1) return Status::InvalidArgument("block_restart_interval < 1");
+  if (o.bloom_bits_per_key < 0) return Status::InvalidArgument("bloom_bits_per_key < 0");
+  if (o.max_key_size < 1 || o.max_value_size < 1) {
+    return Status::InvalidArgument("key and value size limits must be positive");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status DB::Open(const Options& options, const std::string& name, std::unique_ptr<DB>* dbptr) {
+  dbptr->reset();
+  Status s = CheckOptions(options);
+  if (!s.ok()) return s;
+  auto impl = std::make_unique<DBImpl>(options, name);
+  s = impl->Open();
+  if (!s.ok()) return s;  // the destructor releases whatever Open acquired
+  *dbptr = std::move(impl);
+  return Status::OK();
+}
+
+DBImpl::DBImpl(const Options& options, std::string dbname)
+    : dbname_(std::move(dbname)),
+      options_(options),
+      env_(options.env != nullptr ? options.env : Env::Default()),
+      table_options_(MakeTableOptions(options)),
+      icmp_(GetInternalKeyComparator()),
+      versions_(std::make_unique<VersionSet>(dbname_, &options_, env_, table_options_)) {}
+
+DBImpl::~DBImpl() { Close().ok(); }  // errors were reported to the listener
+
+// ---------------------------------------------------------------------------
+// Open and recovery
+
+Status DBImpl::Open() {
+  Status s = Recover();
+  if (s.ok()) s = commit_thread_.Start("lsm-commit", [this] { CommitLoop(); });
+  if (s.ok()) s = flush_thread_.Start("lsm-flush", [this] { FlushLoop(); });
+  if (!s.ok()) {
+    // Leave no thread running and release the LOCK; Close() sees closed_.
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      stop_commit_ = stop_flush_ = true;
+    }
+    commit_cv_.notify_all();
+    bg_cv_.notify_all();
+    commit_thread_.Join();
+    flush_thread_.Join();
+    if (wal_) wal_->Close().ok();
+    if (lock_) env_->UnlockFile(std::move(lock_)).ok();
+    std::lock_guard<std::mutex> c(close_mu_);
+    closed_ = true;
+    close_status_ = Status::Closed();
+    return s;
+  }
+  std::lock_guard<std::mutex> l(mu_);
+  accepting_writes_ = true;
+  return Status::OK();
+}
+
+Status DBImpl::Recover() {
+  Status s;
+  if (options_.create_if_missing) {
+    s = env_->CreateDir(dbname_);
+    if (!s.ok()) return s;
+  }
+  s = env_->LockFile(LockFileName(dbname_), &lock_);
+  if (!s.ok()) {
+    if (!s.IsLocked() && !options_.create_if_missing && !env_->FileExists(dbname_)) {
+      return Status::InvalidArgument(dbname_, "does not exist (createIfMissing is false)");
+    }
+    return s;
+  }
+
+  if (!env_->FileExists(CurrentFileName(dbname_))) {
+    if (!options_.create_if_missing) {
+      return Status::InvalidArgument(dbname_, "does not exist (createIfMissing is false)");
+    }
+    versions_->InitNew();
+  } else {
+    if (options_.error_if_exists) {
+      return Status::InvalidArgument(dbname_, "exists (errorIfExists is true)");
+    }
+    s = versions_->Recover();
+    if (!s.ok()) return s;
+  }
+
+  // Replay every WAL segment the MANIFEST does not cover, oldest first.
+  std::vector<std::string> children;
+  s = env_->GetChildren(dbname_, &children);
+  if (!s.ok()) return s;
+  std::vector<uint64_t> logs;
+  for (const std::string& name : children) {
+    uint64_t number;
+    FileType type;
+    if (!ParseFileName(name, &number, &type)) continue;
+    versions_->MarkFileNumberUsed(number);
+    if (type == FileType::kLogFile && number >= versions_->log_number()) logs.push_back(number);
+  }
+  std::sort(logs.begin(), logs.end());
+
+  VersionEdit edit;
+  SequenceNumber max_sequence = versions_->LastSequence();
+  std::shared_ptr<MemTable> mem;
+  for (size_t i = 0; i < logs.size(); i++) {
+    s = ReplayLog(logs[i], i + 1 == logs.size(), &mem, &max_sequence, &edit);
+    if (!s.ok()) return s;
+  }
+  // R6: the recovered state becomes durable (an SSTable + MANIFEST) before
+  // anything is served, and new writes go to a brand-new WAL segment.
+  if (mem) {
+    s = WriteLevel0Table(mem.get(), &edit);
+    if (!s.ok()) return s;
+  }
+  versions_->SetLastSequence(max_sequence);
+
+  wal_number_ = versions_->NewFileNumber();
+  s = env_->NewWritableFile(LogFileName(dbname_, wal_number_), &wal_);
+  if (!s.ok()) return s;
+  // R3: the new WAL and any new tables reach the directory before the
+  // MANIFEST names them and before the first acknowledged sync write.
+  s = env_->SyncDir(dbname_);
+  if (!s.ok()) return s;
+  edit.SetLogNumber(wal_number_);
+  edit.SetLastSequence(max_sequence);
+  s = versions_->WriteNewManifest(&edit);
+  if (!s.ok()) return s;
+
+  DeleteObsoleteFilesOnOpen();
+  std::lock_guard<std::mutex> l(mu_);
+  mem_ = std::make_shared<MemTable>(icmp_, wal_number_);
+  InstallSuperVersion();
+  return Status::OK();
+}
+
+Status DBImpl::ReplayLog(uint64_t log_number, bool is_last, std::shared_ptr<MemTable>* mem,
+                         SequenceNumber* max_sequence, VersionEdit* edit) {
+  const std::string fname = LogFileName(dbname_, log_number);
+  std::string contents;
+  Status s = env_->ReadFileToString(fname, &contents);
+  if (!s.ok()) return s;
+  log::Reader reader(fname, contents);
+  Slice record;
+  uint64_t offset = 0;
+  WriteBatch batch;
+  while (reader.ReadRecord(&record, &offset)) {
+    if (record.size() < WriteBatch::kHeader) {
+      return Status::Corruption(fname, "short write batch at offset " + std::to_string(offset));
+    }
+    batch.SetContents(record);
+    if (!*mem) *mem = std::make_shared<MemTable>(icmp_, 0);
+    MemTableInserter inserter(batch.Sequence(), mem->get());
+    s = batch.Iterate(&inserter);
+    if (!s.ok()) {
+      return Status::Corruption(fname, "bad write batch at offset " + std::to_string(offset));
+    }
+    if (batch.Count() > 0) {
+      *max_sequence = std::max(*max_sequence, batch.Sequence() + batch.Count() - 1);
+    }
+    if ((*mem)->ApproximateMemoryUsage() > options_.write_buffer_size) {
+      s = WriteLevel0Table(mem->get(), edit);
+      if (!s.ok()) return s;
+      mem->reset();
+    }
+  }
+  if (!reader.status().ok()) return reader.status();
+  if (reader.dropped_torn_tail() && !is_last) {
+    // Segments are synced before the next one starts, so only the newest may
+    // end in a torn write; anything else means lost data.
+    return Status::Corruption(fname, "truncated record at offset " +
+                                         std::to_string(reader.valid_length()) +
+                                         " in a WAL segment followed by newer segments");
+  }
+  return Status::OK();
+}
+
+Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit) {
+  FileMetaData meta;
+  meta.number = versions_->NewFileNumber();
+  std::unique_ptr<Iterator> iter(mem->NewIterator());
+  const uint64_t start = env_->NowMicros();
+  Status s = BuildTable(dbname_, env_, table_options_, options_.use_mmap, iter.get(), &meta);
+  if (!s.ok()) return s;
+  if (meta.file_size == 0) return Status::OK();
+  stat_flushes_.fetch_add(1, std::memory_order_relaxed);
+  stat_flush_bytes_.fetch_add(meta.file_size, std::memory_order_relaxed);
+  if (options_.listener) {
+    FlushInfo info{meta.number, meta.file_size, meta.num_entries, env_->NowMicros() - start};
+    options_.listener->OnFlushCompleted(info);
+  }
+  edit->AddFile(0, meta);
+  return Status::OK();
+}
+
+void DBImpl::DeleteObsoleteFilesOnOpen() {
+  // R9: anything lsmkv owns that the durable state does not reference is a
+  // leftover of a crash (or of the previous MANIFEST / WAL generation).
+  std::vector<uint64_t> live;
+  versions_->AddLiveFiles(&live);
+  std::sort(live.begin(), live.end());
+  std::vector<std::string> children;
+  if (!env_->GetChildren(dbname_, &children).ok()) return;
+  for (const std::string& name : children) {
+    uint64_t number;
+    FileType type;
+    if (!ParseFileName(name, &number, &type)) continue;
+    bool keep = true;
+    switch (type) {
+      case FileType::kLogFile: keep = number >= versions_->log_number(); break;
+      case FileType::kTableFile: keep = std::binary_search(live.begin(), live.end(), number); break;
+      case FileType::kManifestFile: keep = number == versions_->manifest_number(); break;
+      case FileType::kTempFile: keep = false; break;
+      case FileType::kCurrentFile:
+      case FileType::kLockFile: keep = true; break;
+    }
+    if (!keep && env_->RemoveFile(dbname_ + "/" + name).ok()) {
+      stat_obsolete_removed_.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Writes
+
+Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
+  std::mutex m;
+  std::condition_variable cv;
+  bool done = false;
+  Status result;
+  WriteAsync(options, std::move(*batch), [&](const Status& s) {
+    std::lock_guard<std::mutex> l(m);
+    result = s;
+    done = true;
+    cv.notify_one();
+  });
+  std::unique_lock<std::mutex> l(m);
+  cv.wait(l, [&] { return done; });
+  return result;
+}
+
+void DBImpl::WriteAsync(const WriteOptions& options, WriteBatch&& batch,
+                        std::function<void(const Status&)> done) {
+  Status s = WriteBatch::Validate(batch.rep(), options_.max_key_size, options_.max_value_size);
+  if (!s.ok()) {
+    done(s);
+    return;
+  }
+  auto* w = new Writer();
+  w->batch = std::move(batch);
+  w->sync = options.sync;
+  w->done = std::move(done);
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    s = WriteRejection();
+    if (s.ok()) {
+      writers_.push_back(w);
+      if (writers_.size() == 1) commit_cv_.notify_one();
+      return;
+    }
+  }
+  w->done(s);
+  delete w;
+}
+
+Status DBImpl::WriteRejection() const {
+  if (!accepting_writes_) return Status::Closed();
+  if (!bg_error_.ok()) {
+    return Status::ReadOnly("database is read-only after a background error", bg_error_.ToString());
+  }
+  return Status::OK();
+}
+
+void DBImpl::CommitLoop() {
+  std::unique_lock<std::mutex> l(mu_);
+  std::vector<Writer*> group;
+  for (;;) {
+    commit_cv_.wait(l, [this]() REQUIRES(mu_) { return !writers_.empty() || stop_commit_; });
+    if (writers_.empty()) break;  // stopping, and the queue is drained
+    if (writers_.front()->flush_request) {
+      Writer* w = writers_.front();
+      HandleFlushRequest(l, w);
+      writers_.pop_front();
+      l.unlock();
+      w->done(Status::OK());
+      delete w;
+      l.lock();
+      continue;
+    }
+
+    Status s = bg_error_.ok() ? MakeRoomForWrite(l) : WriteRejection();
+    group.clear();
+    size_t bytes = 0;
+    bool sync = false;
+    for (Writer* w : writers_) {
+      if (w->flush_request) break;
+      const size_t size = w->batch.ApproximateSize();
+      if (!group.empty() && bytes + size > options_.max_group_commit_bytes) break;
+      group.push_back(w);
+      bytes += size;
+      sync |= w->sync;
+    }
+    SequenceNumber seq = versions_->LastSequence();
+    std::shared_ptr<MemTable> mem = mem_;
+    uint64_t puts = 0, deletes = 0, user_bytes = 0;
+    l.unlock();
+
+    if (s.ok()) {
+      wal_buffer_.clear();
+      for (Writer* w : group) {
+        if (w->batch.Count() == 0) continue;
+        w->batch.SetSequence(seq + 1);
+        seq += w->batch.Count();
+        log::Writer::EncodeRecord(w->batch.rep(), &wal_buffer_);
+      }
+      if (!wal_buffer_.empty()) s = wal_->Append(wal_buffer_);
+      if (s.ok() && sync && !wal_buffer_.empty()) {
+        s = wal_->Sync();
+        stat_wal_syncs_.fetch_add(1, std::memory_order_relaxed);
+      }
+      if (s.ok()) {
+        // R1: WAL first, memtable second, acknowledgement last.
+        for (Writer* w : group) {
+          if (w->batch.Count() == 0) continue;
+          MemTableInserter inserter(w->batch.Sequence(), mem.get());
+          w->batch.Iterate(&inserter).ok();  // validated in WriteAsync
+          puts += inserter.puts;
+          deletes += inserter.deletes;
+          user_bytes += inserter.bytes;
+        }
+      }
+    }
+
+    l.lock();
+    if (s.ok()) {
+      versions_->SetLastSequence(seq);  // publish: readers see the whole group
+      stat_group_commits_.fetch_add(1, std::memory_order_relaxed);
+      stat_batches_.fetch_add(group.size(), std::memory_order_relaxed);
+      stat_wal_bytes_.fetch_add(wal_buffer_.size(), std::memory_order_relaxed);
+      stat_bytes_written_.fetch_add(user_bytes, std::memory_order_relaxed);
+      stat_puts_.fetch_add(puts, std::memory_order_relaxed);
+      stat_deletes_.fetch_add(deletes, std::memory_order_relaxed);
+    } else if (!s.IsReadOnly() && !s.IsClosed()) {
+      SetBackgroundError(s);
+    }
+    for (size_t i = 0; i < group.size(); i++) writers_.pop_front();
+    l.unlock();
+    for (Writer* w : group) {
+      w->done(s);
+      delete w;
+    }
+    l.lock();
+  }
+}
+
+Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& l) {
+  for (;;) {
+    if (!bg_error_.ok()) return WriteRejection();
+    if (mem_->ApproximateMemoryUsage() < options_.write_buffer_size) return Status::OK();
+    if (static_cast<int>(imm_.size()) >= options_.max_immutable_memtables) {
+      // The flush thread is behind: wait for it, never drop data.
+      stat_stalls_.fetch_add(1, std::memory_order_relaxed);
+      if (options_.listener) options_.listener->OnStallBegin(StallReason::kImmutableQueueFull);
+      const uint64_t start = env_->NowMicros();
+      bg_cv_.wait(l, [this]() REQUIRES(mu_) {
+        return static_cast<int>(imm_.size()) < options_.max_immutable_memtables ||
+               !bg_error_.ok() || stop_flush_;
+      });
+      const uint64_t micros = env_->NowMicros() - start;
+      stat_stall_micros_.fetch_add(micros, std::memory_order_relaxed);
+      if (options_.listener) {
+        options_.listener->OnStallEnd(StallReason::kImmutableQueueFull, micros);
+      }
+      if (stop_flush_ && bg_error_.ok()) return Status::Closed();
+      continue;
+    }
+    return SwitchMemtable(l);
+  }
+}
+
+Status DBImpl::SwitchMemtable(std::unique_lock<std::mutex>& l) {
+  const uint64_t new_number = versions_->NewFileNumber();
+  l.unlock();
+  // The old segment becomes durable before any write lands in the new one,
+  // so a power loss can only ever cut the newest segment (no holes).
+  Status s = wal_->Sync();
+  if (s.ok()) s = wal_->Close();
+  std::unique_ptr<WritableFile> file;
+  if (s.ok()) s = env_->NewWritableFile(LogFileName(dbname_, new_number), &file);
+  if (s.ok()) s = env_->SyncDir(dbname_);  // R3
+  l.lock();
+  if (!s.ok()) {
+    SetBackgroundError(s);
+    return s;
+  }
+  stat_wal_syncs_.fetch_add(1, std::memory_order_relaxed);
+  wal_ = std::move(file);
+  wal_number_ = new_number;
+  imm_.push_front(mem_);
+  mem_ = std::make_shared<MemTable>(icmp_, new_number);
+  InstallSuperVersion();
+  bg_cv_.notify_all();
+  return Status::OK();
+}
+
+void DBImpl::HandleFlushRequest(std::unique_lock<std::mutex>& l, Writer* w) {
+  w->flush_target = 0;
+  if (mem_->num_entries() > 0) {
+    // Rotate even if the immutable queue is full: wait for room first.
+    while (bg_error_.ok() && static_cast<int>(imm_.size()) >= options_.max_immutable_memtables) {
+      bg_cv_.wait(l);
+    }
+    if (bg_error_.ok() && SwitchMemtable(l).ok()) w->flush_target = imm_.front()->log_number();
+  } else if (!imm_.empty()) {
+    w->flush_target = imm_.front()->log_number();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Flush thread
+
+void DBImpl::FlushLoop() {
+  std::unique_lock<std::mutex> l(mu_);
+  for (;;) {
+    bg_cv_.wait(l, [this]() REQUIRES(mu_) {
+      return stop_flush_ || (!imm_.empty() && bg_error_.ok());
+    });
+    if (imm_.empty() || !bg_error_.ok()) {
+      if (stop_flush_) break;
+      continue;
+    }
+    flush_running_ = true;
+    Status s = FlushOldestImmutable(l);
+    flush_running_ = false;
+    if (!s.ok()) SetBackgroundError(s);
+    bg_cv_.notify_all();
+  }
+}
+
+Status DBImpl::FlushOldestImmutable(std::unique_lock<std::mutex>& l) {
+  std::shared_ptr<MemTable> m = imm_.back();
+  // Once m's table is recorded, WAL segments before the next memtable's are
+  // obsolete.
+  const uint64_t next_log =
+      imm_.size() >= 2 ? imm_[imm_.size() - 2]->log_number() : mem_->log_number();
+  l.unlock();
+
+  if (options_.test_flush_delay_ms > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(options_.test_flush_delay_ms));
+  }
+  VersionEdit edit;
+  Status s = WriteLevel0Table(m.get(), &edit);
+  if (s.ok() && !edit.new_files_.empty()) s = env_->SyncDir(dbname_);  // R3
+  if (s.ok()) {
+    edit.SetLogNumber(next_log);
+    s = versions_->LogAndApply(&edit);
+  }
+  // R4: the edit that obsoletes the segment is durable; no reader uses WALs.
+  if (s.ok()) env_->RemoveFile(LogFileName(dbname_, m->log_number())).ok();
+
+  l.lock();
+  if (s.ok()) {
+    imm_.pop_back();
+    InstallSuperVersion();
+  }
+  return s;
+}
+
+Status DBImpl::WaitForFlush(std::unique_lock<std::mutex>& l, uint64_t target) {
+  bg_cv_.wait(l, [&]() REQUIRES(mu_) {
+    return !bg_error_.ok() || versions_->log_number() > target || stop_flush_;
+  });
+  if (!bg_error_.ok()) return bg_error_;
+  if (versions_->log_number() <= target) return Status::Closed();
+  return Status::OK();
+}
+
+Status DBImpl::EnqueueFlushAndWait() {
+  std::mutex m;
+  std::condition_variable cv;
+  bool done = false;
+  auto* w = new Writer();
+  w->flush_request = true;
+  w->done = [&](const Status&) {
+    std::lock_guard<std::mutex> g(m);
+    done = true;
+    cv.notify_one();
+  };
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (stop_commit_) {
+      delete w;
+      return Status::Closed();
+    }
+    writers_.push_back(w);
+    commit_cv_.notify_one();
+  }
+  uint64_t target;
+  {
+    std::unique_lock<std::mutex> g(m);
+    cv.wait(g, [&] { return done; });
+    target = w->flush_target;  // written before done() by the commit thread
+  }
+  // `w` is deleted by the commit thread right after done(); target was copied.
+  std::unique_lock<std::mutex> l(mu_);
+  if (!bg_error_.ok()) return bg_error_;
+  if (target == 0) return Status::OK();
+  return WaitForFlush(l, target);
+}
+
+Status DBImpl::Flush() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    Status s = WriteRejection();
+    if (!s.ok()) return s;
+  }
+  return EnqueueFlushAndWait();
+}
+
+// ---------------------------------------------------------------------------
+// Reads
+
+Status DBImpl::Get(const ReadOptions& /*options*/, const Slice& key, std::string* value) {
+  // Sequence first, then the SuperVersion: everything at or below the
+  // sequence is in that SuperVersion's memtables or tables.
+  const SequenceNumber seq = versions_->LastSequence();
+  std::shared_ptr<const SuperVersion> sv;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    sv = super_version_;
+  }
+  if (!sv) return Status::Closed();
+  stat_gets_.fetch_add(1, std::memory_order_relaxed);
+  LookupKey lkey(key, seq);
+  Status s;
+  if (sv->mem->Get(lkey, value, &s)) return s;
+  for (const auto& m : sv->imm) {
+    if (m->Get(lkey, value, &s)) return s;
+  }
+  if (sv->version->Get(lkey, value, &s)) return s;
+  return Status::NotFound();
+}
+
+void DBImpl::InstallSuperVersion() {
+  auto sv = std::make_shared<SuperVersion>();
+  sv->mem = mem_;
+  sv->imm.assign(imm_.begin(), imm_.end());
+  sv->version = versions_->current();
+  super_version_ = std::move(sv);
+}
+
+// ---------------------------------------------------------------------------
+// Errors, stats, close
+
+void DBImpl::SetBackgroundError(const Status& s) {
+  if (!bg_error_.ok()) return;
+  bg_error_ = s;  // R2: sticky; never retried
+  bg_cv_.notify_all();
+  if (options_.listener) options_.listener->OnBackgroundError(s);
+}
+
+Status DBImpl::BackgroundError() {
+  std::lock_guard<std::mutex> l(mu_);
+  return bg_error_;
+}
+
+void DBImpl::GetStats(DBStats* st) {
+  *st = DBStats();
+  st->puts = stat_puts_.load(std::memory_order_relaxed);
+  st->deletes = stat_deletes_.load(std::memory_order_relaxed);
+  st->gets = stat_gets_.load(std::memory_order_relaxed);
+  st->batches = stat_batches_.load(std::memory_order_relaxed);
+  st->bytes_written = stat_bytes_written_.load(std::memory_order_relaxed);
+  st->wal_bytes = stat_wal_bytes_.load(std::memory_order_relaxed);
+  st->wal_syncs = stat_wal_syncs_.load(std::memory_order_relaxed);
+  st->group_commits = stat_group_commits_.load(std::memory_order_relaxed);
+  st->flushes = stat_flushes_.load(std::memory_order_relaxed);
+  st->flush_bytes = stat_flush_bytes_.load(std::memory_order_relaxed);
+  st->stalls = stat_stalls_.load(std::memory_order_relaxed);
+  st->stall_micros = stat_stall_micros_.load(std::memory_order_relaxed);
+  st->obsolete_files_removed = stat_obsolete_removed_.load(std::memory_order_relaxed);
+  st->last_sequence = versions_->LastSequence();
+  std::shared_ptr<const SuperVersion> sv;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    sv = super_version_;
+  }
+  if (!sv) return;
+  st->memtable_bytes = sv->mem->ApproximateMemoryUsage();
+  st->immutable_memtables = sv->imm.size();
+  for (const auto& m : sv->imm) st->immutable_memtable_bytes += m->ApproximateMemoryUsage();
+  for (int level = 0; level < kNumLevels; level++) {
+    LevelStats ls;
+    ls.level = level;
+    ls.files = sv->version->NumFiles(level);
+    ls.bytes = sv->version->NumBytes(level);
+    st->levels.push_back(ls);
+  }
+}
+
+Status DBImpl::Close() {
+  std::lock_guard<std::mutex> c(close_mu_);
+  if (closed_) return close_status_;
+  closed_ = true;
+
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    accepting_writes_ = false;  // R8: stop accepting writes
+  }
+  // Writes already queued complete; the flush request queues behind them and
+  // rotates the last memtable, then we wait until every memtable is on disk.
+  Status s = EnqueueFlushAndWait();
+  if (s.IsClosed()) s = Status::OK();  // nothing left to flush
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    stop_commit_ = true;
+  }
+  commit_cv_.notify_all();
+  commit_thread_.Join();
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    stop_flush_ = true;
+    if (s.ok()) s = bg_error_;
+  }
+  bg_cv_.notify_all();
+  flush_thread_.Join();
+
+  if (wal_) {
+    Status w = wal_->Close();
+    if (s.ok()) s = w;
+    // Every memtable is flushed: the current segment holds nothing the
+    // tables lack, so it goes too (R8: no WAL data outside SSTables).
+    if (s.ok()) env_->RemoveFile(LogFileName(dbname_, wal_number_)).ok();
+    wal_.reset();
+  }
+  if (s.ok()) s = env_->SyncDir(dbname_);
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    super_version_.reset();
+    mem_.reset();
+    imm_.clear();
+  }
+  if (lock_) {
+    Status u = env_->UnlockFile(std::move(lock_));
+    if (s.ok()) s = u;
+  }
+  close_status_ = s;
+  return s;
+}
+
+}  // namespace lsm

@@ -1,0 +1,135 @@
+// DBImpl: the engine behind lsm::DB. It owns
+//  - the write queue and the commit thread (group commit, DESIGN §4): the
+//    commit thread takes every queued batch up to a byte cap, assigns
+//    sequence numbers, appends one framed record per batch to the current WAL
+//    segment with ONE pwrite, fdatasyncs once if any member asked for sync,
+//    inserts into the memtable, publishes the sequence number, then
+//    acknowledges every member (R1);
+//  - memtable rotation (a new WAL segment per memtable) and the bounded queue
+//    of immutable memtables; writers stall when it is full, nothing is dropped;
+//  - the flush thread, which turns the oldest immutable memtable into an L0
+//    SSTable, records it durably in the MANIFEST, and only then deletes the
+//    WAL segment it replaces (DESIGN §4.6; there is no WAL rewrite anywhere);
+//  - recovery (R6, R9) and close (R8).
+//
+// Readers pin a SuperVersion (memtables + Version) under mu_ and read without
+// any lock.
+#ifndef LSMKV_NATIVE_SRC_DB_DB_IMPL_H_
+#define LSMKV_NATIVE_SRC_DB_DB_IMPL_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "db/dbformat.h"
+#include "db/memtable.h"
+#include "db/version_set.h"
+#include "lsm/db.h"
+#include "lsm/env.h"
+#include "table/table.h"
+#include "util/thread.h"
+#include "util/thread_annotations.h"
+
+namespace lsm {
+
+class DBImpl final : public DB {
+ public:
+  DBImpl(const Options& options, std::string dbname);
+  ~DBImpl() override;
+
+  // Recovers the on-disk state and starts the background threads.
+  Status Open();
+
+  Status Write(const WriteOptions& options, WriteBatch* batch) override;
+  void WriteAsync(const WriteOptions& options, WriteBatch&& batch,
+                  std::function<void(const Status&)> done) override;
+  Status Get(const ReadOptions& options, const Slice& key, std::string* value) override;
+  Status Flush() override;
+  Status Close() override;
+  void GetStats(DBStats* stats) override;
+  Status BackgroundError() override;
+
+ private:
+  struct Writer {
+    WriteBatch batch;
+    bool sync = false;
+    bool flush_request = false;
+    // For flush requests: the log number that must become obsolete (flushed)
+    // before the flush is complete; 0 if nothing needed flushing.
+    uint64_t flush_target = 0;
+    std::function<void(const Status&)> done;
+  };
+
+  struct SuperVersion {
+    std::shared_ptr<MemTable> mem;
+    std::vector<std::shared_ptr<MemTable>> imm;  // newest first
+    std::shared_ptr<const Version> version;
+  };
+
+  Status Recover();
+  Status ReplayLog(uint64_t log_number, bool is_last, std::shared_ptr<MemTable>* mem,
+                   SequenceNumber* max_sequence, VersionEdit* edit);
+  Status WriteLevel0Table(MemTable* mem, VersionEdit* edit);
+  void DeleteObsoleteFilesOnOpen();
+
+  void CommitLoop();
+  void FlushLoop();
+  Status MakeRoomForWrite(std::unique_lock<std::mutex>& l) REQUIRES(mu_);
+  Status SwitchMemtable(std::unique_lock<std::mutex>& l) REQUIRES(mu_);
+  void HandleFlushRequest(std::unique_lock<std::mutex>& l, Writer* w) REQUIRES(mu_);
+  Status FlushOldestImmutable(std::unique_lock<std::mutex>& l) REQUIRES(mu_);
+  // Waits until every memtable with log number <= target is flushed.
+  Status WaitForFlush(std::unique_lock<std::mutex>& l, uint64_t target) REQUIRES(mu_);
+  Status EnqueueFlushAndWait();
+  void InstallSuperVersion() REQUIRES(mu_);
+  void SetBackgroundError(const Status& s) REQUIRES(mu_);
+  Status WriteRejection() const REQUIRES(mu_);
+
+  // Constant after construction.
+  const std::string dbname_;
+  const Options options_;
+  Env* const env_;
+  const TableOptions table_options_;
+  const InternalKeyComparator* const icmp_;
+  std::unique_ptr<VersionSet> versions_;
+
+  // Owned by the commit thread after Open() (and by Open/Close around it).
+  std::unique_ptr<WritableFile> wal_;
+  uint64_t wal_number_ = 0;
+  std::string wal_buffer_;
+
+  std::unique_ptr<FileLock> lock_;
+  Thread commit_thread_;
+  Thread flush_thread_;
+
+  std::mutex close_mu_;  // serializes Close() callers
+  bool closed_ = false;  // guarded by close_mu_
+  Status close_status_;  // guarded by close_mu_
+
+  mutable std::mutex mu_;
+  std::condition_variable commit_cv_;  // writers_ gained an entry, or stop
+  std::condition_variable bg_cv_;      // imm_, flushes, bg_error_ or stop changed
+  std::deque<Writer*> writers_ GUARDED_BY(mu_);
+  std::shared_ptr<MemTable> mem_ GUARDED_BY(mu_);
+  std::deque<std::shared_ptr<MemTable>> imm_ GUARDED_BY(mu_);  // front = newest
+  std::shared_ptr<const SuperVersion> super_version_ GUARDED_BY(mu_);
+  Status bg_error_ GUARDED_BY(mu_);
+  bool accepting_writes_ GUARDED_BY(mu_) = false;
+  bool stop_commit_ GUARDED_BY(mu_) = false;
+  bool stop_flush_ GUARDED_BY(mu_) = false;
+  bool flush_running_ GUARDED_BY(mu_) = false;
+
+  // Statistics (relaxed atomics: counters only).
+  std::atomic<uint64_t> stat_puts_{0}, stat_deletes_{0}, stat_gets_{0}, stat_batches_{0};
+  std::atomic<uint64_t> stat_bytes_written_{0}, stat_wal_bytes_{0}, stat_wal_syncs_{0};
+  std::atomic<uint64_t> stat_group_commits_{0}, stat_flushes_{0}, stat_flush_bytes_{0};
+  std::atomic<uint64_t> stat_stalls_{0}, stat_stall_micros_{0}, stat_obsolete_removed_{0};
+};
+
+}  // namespace lsm
+
+#endif  // LSMKV_NATIVE_SRC_DB_DB_IMPL_H_

@@ -1,0 +1,295 @@
+// Version lookups, MANIFEST recovery and durable version changes.
+#include "db/version_set.h"
+
+#include <algorithm>
+#include <map>
+
+#include "db/filename.h"
+#include "log/log_reader.h"
+#include "log/log_writer.h"
+
+namespace lsm {
+
+namespace {
+
+struct Saver {
+  Slice user_key;
+  std::string* value;
+  bool found = false;
+  bool deleted = false;
+  bool corrupt = false;
+};
+
+void SaveValue(void* arg, const Slice& ikey, const Slice& v) {
+  auto* s = static_cast<Saver*>(arg);
+  ParsedInternalKey parsed;
+  if (!ParseInternalKey(ikey, &parsed)) {
+    s->corrupt = true;
+    return;
+  }
+  if (parsed.user_key != s->user_key) return;
+  s->found = true;
+  if (parsed.type == kTypeValue) s->value->assign(v.data(), v.size());
+  else s->deleted = true;
+}
+
+bool NewestFirst(const Version::FilePtr& a, const Version::FilePtr& b) {
+  if (a->largest_seq != b->largest_seq) return a->largest_seq > b->largest_seq;
+  return a->number > b->number;
+}
+
+bool BySmallestKey(const Version::FilePtr& a, const Version::FilePtr& b) {
+  int r = GetInternalKeyComparator()->Compare(a->smallest, b->smallest);
+  return r != 0 ? r < 0 : a->number < b->number;
+}
+
+}  // namespace
+
+bool Version::Get(const LookupKey& key, std::string* value, Status* s) const {
+  const Slice user_key = key.user_key();
+  const Slice ikey = key.internal_key();
+  auto search = [&](const FileMetaData& f) -> bool {
+    if (user_key.compare(ExtractUserKey(f.smallest)) < 0 ||
+        user_key.compare(ExtractUserKey(f.largest)) > 0) {
+      return false;
+    }
+    Saver saver{user_key, value};
+    Status st = f.table->InternalGet(ikey, &saver, SaveValue);
+    if (!st.ok()) {
+      *s = st;
+      return true;
+    }
+    if (saver.corrupt) {
+      *s = Status::Corruption("table " + std::to_string(f.number), "bad internal key");
+      return true;
+    }
+    if (!saver.found) return false;
+    *s = saver.deleted ? Status::NotFound() : Status::OK();
+    return true;
+  };
+
+  for (const FilePtr& f : files[0]) {
+    if (search(*f)) return true;
+  }
+  const InternalKeyComparator* icmp = GetInternalKeyComparator();
+  for (int level = 1; level < DB::kNumLevels; level++) {
+    const std::vector<FilePtr>& fs = files[level];
+    if (fs.empty()) continue;
+    // First file whose largest key >= ikey; files in a level do not overlap.
+    auto it = std::lower_bound(fs.begin(), fs.end(), ikey, [icmp](const FilePtr& f, const Slice& k) {
+      return icmp->Compare(f->largest, k) < 0;
+    });
+    if (it != fs.end() && search(**it)) return true;
+  }
+  return false;
+}
+
+uint64_t Version::NumBytes(int level) const {
+  uint64_t sum = 0;
+  for (const FilePtr& f : files[level]) sum += f->file_size;
+  return sum;
+}
+
+VersionSet::VersionSet(std::string dbname, const Options* options, Env* env,
+                       TableOptions table_options)
+    : dbname_(std::move(dbname)),
+      options_(options),
+      env_(env),
+      table_options_(table_options),
+      current_(std::make_shared<Version>()) {}
+
+VersionSet::~VersionSet() {
+  if (manifest_file_) manifest_file_->Close().ok();  // errors surfaced by LogAndApply already
+}
+
+std::shared_ptr<const Version> VersionSet::current() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return current_;
+}
+
+void VersionSet::InitNew() {
+  next_file_number_.store(2);
+  log_number_.store(0);
+  last_sequence_.store(0);
+}
+
+Status VersionSet::OpenTable(FileMetaData* f) {
+  if (f->table) return Status::OK();
+  std::unique_ptr<Table> table;
+  Status s = Table::Open(table_options_, env_, TableFileName(dbname_, f->number),
+                         options_->use_mmap, &table);
+  if (!s.ok()) return s;
+  f->table = std::move(table);
+  return Status::OK();
+}
+
+Status VersionSet::Apply(const Version& base, const VersionEdit& edit,
+                         std::shared_ptr<Version>* out) {
+  auto v = std::make_shared<Version>();
+  for (int level = 0; level < DB::kNumLevels; level++) {
+    for (const Version::FilePtr& f : base.files[level]) {
+      if (edit.deleted_files_.count({level, f->number}) == 0) v->files[level].push_back(f);
+    }
+  }
+  for (const auto& [level, meta] : edit.new_files_) {
+    auto f = std::make_shared<FileMetaData>(meta);
+    Status s = OpenTable(f.get());
+    if (!s.ok()) return s;
+    v->files[level].push_back(std::move(f));
+  }
+  std::sort(v->files[0].begin(), v->files[0].end(), NewestFirst);
+  for (int level = 1; level < DB::kNumLevels; level++) {
+    std::sort(v->files[level].begin(), v->files[level].end(), BySmallestKey);
+  }
+  *out = std::move(v);
+  return Status::OK();
+}
+
+Status VersionSet::Recover() {
+  std::string manifest;
+  Status s = ReadCurrentFile(env_, dbname_, &manifest);
+  if (!s.ok()) return s;
+  const std::string fname = dbname_ + "/" + manifest;
+  std::string contents;
+  s = env_->ReadFileToString(fname, &contents);
+  if (!s.ok()) return s;
+
+  // Accumulate the edits; tables are opened once, at the end.
+  std::map<std::pair<int, uint64_t>, FileMetaData> files;
+  bool have_log = false, have_next = false, have_seq = false;
+  uint64_t log_number = 0, next_file = 0;
+  SequenceNumber last_seq = 0;
+  log::Reader reader(fname, contents);
+  Slice record;
+  uint64_t offset;
+  while (reader.ReadRecord(&record, &offset)) {
+    VersionEdit edit;
+    s = edit.DecodeFrom(record);
+    if (!s.ok()) {
+      return Status::Corruption(fname, "bad version edit at offset " + std::to_string(offset));
+    }
+    if (edit.has_format_version_ && edit.format_version_ > kManifestFormatVersion) {
+      return Status::NotSupported(fname, "written by a newer lsmkv (MANIFEST format version " +
+                                             std::to_string(edit.format_version_) + ")");
+    }
+    if (edit.has_comparator_ && edit.comparator_ != GetInternalKeyComparator()->Name()) {
+      return Status::InvalidArgument(fname, "database uses comparator " + edit.comparator_);
+    }
+    for (const auto& d : edit.deleted_files_) files.erase(d);
+    for (const auto& [level, f] : edit.new_files_) files[{level, f.number}] = f;
+    if (edit.has_log_number_) { have_log = true; log_number = edit.log_number_; }
+    if (edit.has_next_file_) { have_next = true; next_file = edit.next_file_; }
+    if (edit.has_last_sequence_) { have_seq = true; last_seq = edit.last_sequence_; }
+  }
+  if (!reader.status().ok()) return reader.status();
+  if (!have_log || !have_next || !have_seq) {
+    return Status::Corruption(fname, "no complete version record at offset 0");
+  }
+
+  VersionEdit all;
+  for (auto& [key, f] : files) all.AddFile(key.first, f);
+  std::shared_ptr<Version> v;
+  s = Apply(Version(), all, &v);
+  if (!s.ok()) return s;
+
+  uint64_t manifest_number = 0;
+  FileType type;
+  ParseFileName(manifest, &manifest_number, &type);
+  next_file_number_.store(std::max(next_file, manifest_number + 1));
+  log_number_.store(log_number);
+  last_sequence_.store(last_seq);
+  manifest_number_.store(manifest_number);
+  std::lock_guard<std::mutex> l(mu_);
+  current_ = std::move(v);
+  return Status::OK();
+}
+
+void VersionSet::StampCounters(VersionEdit* edit) {
+  edit->SetNextFile(next_file_number_.load());
+  edit->SetLastSequence(last_sequence_.load());
+  if (!edit->has_log_number_) edit->SetLogNumber(log_number_.load());
+}
+
+void VersionSet::SnapshotTo(const Version& v, VersionEdit* edit) {
+  edit->SetFormatVersion(kManifestFormatVersion);
+  edit->SetComparatorName(GetInternalKeyComparator()->Name());
+  for (int level = 0; level < DB::kNumLevels; level++) {
+    for (const Version::FilePtr& f : v.files[level]) {
+      FileMetaData copy = *f;
+      copy.table.reset();
+      edit->AddFile(level, copy);
+    }
+  }
+}
+
+Status VersionSet::WriteNewManifest(VersionEdit* edit) {
+  std::lock_guard<std::mutex> w(write_mu_);
+  std::shared_ptr<Version> v;
+  Status s = Apply(*current(), *edit, &v);
+  if (!s.ok()) return s;
+  const uint64_t number = NewFileNumber();
+  VersionEdit snapshot;
+  SnapshotTo(*v, &snapshot);
+  if (edit->has_log_number_) snapshot.SetLogNumber(edit->log_number_);
+  if (edit->has_last_sequence_) snapshot.SetLastSequence(edit->last_sequence_);
+  else snapshot.SetLastSequence(last_sequence_.load());
+  StampCounters(&snapshot);
+
+  std::unique_ptr<WritableFile> file;
+  s = env_->NewWritableFile(ManifestFileName(dbname_, number), &file);
+  if (!s.ok()) return s;
+  auto writer = std::make_unique<log::Writer>(file.get());
+  std::string record;
+  snapshot.EncodeTo(&record);
+  s = writer->AddRecord(record);
+  if (s.ok()) s = file->Sync();
+  // R3: the new MANIFEST's directory entry is made durable by SetCurrentFile's
+  // directory fsync, which happens before CURRENT can name it.
+  if (s.ok()) s = SetCurrentFile(env_, dbname_, number);
+  if (!s.ok()) {
+    file->Close().ok();
+    return s;
+  }
+  if (manifest_file_) manifest_file_->Close().ok();  // the old MANIFEST is obsolete
+  manifest_file_ = std::move(file);
+  manifest_log_ = std::move(writer);
+  manifest_number_.store(number);
+  if (snapshot.has_log_number_) log_number_.store(snapshot.log_number_, std::memory_order_release);
+  if (edit->has_last_sequence_) last_sequence_.store(edit->last_sequence_);
+  std::lock_guard<std::mutex> l(mu_);
+  current_ = std::move(v);
+  return Status::OK();
+}
+
+Status VersionSet::LogAndApply(VersionEdit* edit) {
+  std::lock_guard<std::mutex> w(write_mu_);
+  if (!manifest_log_) return Status::IOError(dbname_, "no MANIFEST open");
+  std::shared_ptr<Version> v;
+  Status s = Apply(*current(), *edit, &v);
+  if (!s.ok()) return s;
+  StampCounters(edit);
+  std::string record;
+  edit->EncodeTo(&record);
+  s = manifest_log_->AddRecord(record);
+  if (s.ok()) s = manifest_file_->Sync();
+  if (!s.ok()) return s;
+  log_number_.store(edit->log_number_, std::memory_order_release);
+  std::lock_guard<std::mutex> l(mu_);
+  current_ = std::move(v);
+  return Status::OK();
+}
+
+void VersionSet::MarkFileNumberUsed(uint64_t number) {
+  uint64_t cur = next_file_number_.load();
+  while (cur <= number && !next_file_number_.compare_exchange_weak(cur, number + 1)) {
+  }
+}
+
+void VersionSet::AddLiveFiles(std::vector<uint64_t>* live) const {
+  std::shared_ptr<const Version> v = current();
+  for (int level = 0; level < DB::kNumLevels; level++) {
+    for (const Version::FilePtr& f : v->files[level]) live->push_back(f->number);
+  }
+}
+
+}  // namespace lsm

@@ -1,0 +1,230 @@
+// Block reader: restart-array validation and the block iterator. Every byte
+// read is bounds-checked against the entry area, because a block can reach
+// here damaged in ways its checksum did not catch (and the index block is
+// parsed with the same code).
+#include "table/block.h"
+
+#include <cassert>
+#include <string>
+
+#include "util/coding.h"
+
+namespace lsm {
+
+namespace {
+
+// Parses an entry header in [p, limit). Returns a pointer to the key delta,
+// or nullptr if the header is truncated or the key delta and value do not fit
+// before `limit`.
+const char* DecodeEntry(const char* p, const char* limit, uint32_t* shared,
+                        uint32_t* non_shared, uint32_t* value_len) {
+  if (limit - p < 3) return nullptr;
+  *shared = static_cast<uint8_t>(p[0]);
+  *non_shared = static_cast<uint8_t>(p[1]);
+  *value_len = static_cast<uint8_t>(p[2]);
+  if ((*shared | *non_shared | *value_len) < 128) {
+    p += 3;  // common case: all three fit in one byte each
+  } else {
+    if ((p = GetVarint32Ptr(p, limit, shared)) == nullptr) return nullptr;
+    if ((p = GetVarint32Ptr(p, limit, non_shared)) == nullptr) return nullptr;
+    if ((p = GetVarint32Ptr(p, limit, value_len)) == nullptr) return nullptr;
+  }
+  const uint64_t need = static_cast<uint64_t>(*non_shared) + *value_len;
+  if (need > static_cast<uint64_t>(limit - p)) return nullptr;
+  return p;
+}
+
+}  // namespace
+
+Block::Block(BlockContents&& contents) : contents_(std::move(contents)) {
+  data_ = contents_.data.data();
+  size_ = contents_.data.size();
+  // Restart offsets are fixed32, so no valid block reaches 4 GiB.
+  if (size_ < sizeof(uint32_t) || size_ > UINT32_MAX) {
+    malformed_ = true;
+    return;
+  }
+  num_restarts_ = DecodeFixed32(data_ + size_ - sizeof(uint32_t));
+  const size_t max_restarts = (size_ - sizeof(uint32_t)) / sizeof(uint32_t);
+  if (num_restarts_ == 0 || num_restarts_ > max_restarts) {
+    malformed_ = true;
+    return;
+  }
+  restart_offset_ = static_cast<uint32_t>(
+      size_ - (1 + static_cast<size_t>(num_restarts_)) * sizeof(uint32_t));
+  // Validating the whole array once lets the iterator trust every restart
+  // point: each lies inside the entry area, in increasing order.
+  uint32_t prev = 0;
+  for (uint32_t i = 0; i < num_restarts_; i++) {
+    const uint32_t r = DecodeFixed32(data_ + restart_offset_ + 4 * i);
+    const bool ok = (i == 0) ? r == 0 : (r > prev && r < restart_offset_);
+    if (!ok) {
+      malformed_ = true;
+      return;
+    }
+    prev = r;
+  }
+}
+
+class Block::Iter final : public Iterator {
+ public:
+  Iter(const Comparator* comparator, const char* data, uint32_t restarts,
+       uint32_t num_restarts)
+      : comparator_(comparator),
+        data_(data),
+        restarts_(restarts),
+        num_restarts_(num_restarts),
+        current_(restarts),
+        restart_index_(num_restarts) {}
+
+  bool Valid() const override { return current_ < restarts_ && status_.ok(); }
+  Status status() const override { return status_; }
+  Slice key() const override {
+    assert(Valid());
+    return Slice(key_);
+  }
+  Slice value() const override {
+    assert(Valid());
+    return value_;
+  }
+
+  void Next() override {
+    assert(Valid());
+    ParseNextKey();
+  }
+
+  void Prev() override {
+    assert(Valid());
+    // Back up to the last restart point strictly before the current entry,
+    // then decode forward to the entry just before it.
+    const uint32_t original = current_;
+    while (RestartPoint(restart_index_) >= original) {
+      if (restart_index_ == 0) {
+        MarkInvalid();  // no entry before the first one
+        return;
+      }
+      restart_index_--;
+    }
+    SeekToRestartPoint(restart_index_);
+    do {
+      if (!ParseNextKey()) return;
+    } while (NextEntryOffset() < original);
+  }
+
+  void Seek(const Slice& target) override {
+    if (!status_.ok()) return;
+    // Binary search for the last restart point whose key is < target; the
+    // answer is then in that restart interval or the first key of the next.
+    uint32_t left = 0;
+    uint32_t right = num_restarts_ - 1;
+    while (left < right) {
+      const uint32_t mid = left + (right - left + 1) / 2;
+      const uint32_t offset = RestartPoint(mid);
+      uint32_t shared, non_shared, value_len;
+      const char* key_ptr = DecodeEntry(data_ + offset, data_ + restarts_,
+                                        &shared, &non_shared, &value_len);
+      if (key_ptr == nullptr || shared != 0) {
+        CorruptionError();
+        return;
+      }
+      if (comparator_->Compare(Slice(key_ptr, non_shared), target) < 0) {
+        left = mid;
+      } else {
+        right = mid - 1;
+      }
+    }
+    SeekToRestartPoint(left);
+    while (ParseNextKey()) {
+      if (comparator_->Compare(Slice(key_), target) >= 0) return;
+    }
+  }
+
+  void SeekToFirst() override {
+    if (!status_.ok()) return;
+    SeekToRestartPoint(0);
+    ParseNextKey();
+  }
+
+  void SeekToLast() override {
+    if (!status_.ok()) return;
+    SeekToRestartPoint(num_restarts_ - 1);
+    while (ParseNextKey() && NextEntryOffset() < restarts_) {
+    }
+  }
+
+ private:
+  uint32_t RestartPoint(uint32_t index) const {
+    assert(index < num_restarts_);
+    return DecodeFixed32(data_ + restarts_ + index * sizeof(uint32_t));
+  }
+
+  // Offset just past the current entry (or the restart point we are about to
+  // decode from, see SeekToRestartPoint).
+  uint32_t NextEntryOffset() const {
+    return static_cast<uint32_t>((value_.data() + value_.size()) - data_);
+  }
+
+  void SeekToRestartPoint(uint32_t index) {
+    key_.clear();
+    restart_index_ = index;
+    // An empty value_ at the restart offset makes ParseNextKey start there.
+    value_ = Slice(data_ + RestartPoint(index), 0);
+  }
+
+  void MarkInvalid() {
+    current_ = restarts_;
+    restart_index_ = num_restarts_;
+    key_.clear();
+    value_ = Slice();
+  }
+
+  void CorruptionError() {
+    MarkInvalid();
+    status_ = Status::Corruption("bad entry in block");
+  }
+
+  // Decodes the entry at NextEntryOffset(). False at the end of the block
+  // (iterator invalid, status OK) or on a malformed entry (status
+  // Corruption).
+  bool ParseNextKey() {
+    current_ = NextEntryOffset();
+    const char* p = data_ + current_;
+    const char* limit = data_ + restarts_;
+    if (p >= limit) {
+      MarkInvalid();
+      return false;
+    }
+    uint32_t shared, non_shared, value_len;
+    p = DecodeEntry(p, limit, &shared, &non_shared, &value_len);
+    if (p == nullptr || key_.size() < shared) {
+      CorruptionError();
+      return false;
+    }
+    key_.resize(shared);
+    key_.append(p, non_shared);
+    value_ = Slice(p + non_shared, value_len);
+    while (restart_index_ + 1 < num_restarts_ &&
+           RestartPoint(restart_index_ + 1) < current_) {
+      restart_index_++;
+    }
+    return true;
+  }
+
+  const Comparator* const comparator_;
+  const char* const data_;       // the block's bytes
+  const uint32_t restarts_;      // offset of the restart array
+  const uint32_t num_restarts_;  // >= 1
+
+  uint32_t current_;        // offset of the current entry; >= restarts_ if !Valid
+  uint32_t restart_index_;  // restart interval holding current_
+  std::string key_;         // keys are prefix-compressed, so rebuilt here
+  Slice value_;
+  Status status_;
+};
+
+Iterator* Block::NewIterator(const Comparator* comparator) const {
+  if (malformed_) return NewErrorIterator(Status::Corruption("malformed block"));
+  return new Iter(comparator, data_, restart_offset_, num_restarts_);
+}
+
+}  // namespace lsm

@@ -1,0 +1,49 @@
+// Block: read-only view of one block (format in block_builder.cc) with an
+// iterator that binary-searches the restart points. Parsing is defensive: a
+// damaged block yields an iterator whose status() is Corruption, never a read
+// outside the block's bytes.
+//
+// Thread-safety: a Block is immutable; any number of iterators may read it
+// concurrently. Each iterator is used by one thread at a time.
+#ifndef LSMKV_NATIVE_SRC_TABLE_BLOCK_H_
+#define LSMKV_NATIVE_SRC_TABLE_BLOCK_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "table/format.h"
+#include "table/iterator.h"
+#include "util/comparator.h"
+
+namespace lsm {
+
+class Block {
+ public:
+  // Takes ownership of contents.heap (if any). The restart array is
+  // validated here; a block that fails is remembered as malformed.
+  explicit Block(BlockContents&& contents);
+
+  Block(const Block&) = delete;
+  Block& operator=(const Block&) = delete;
+
+  size_t size() const { return size_; }
+
+  // An iterator over the block's entries, ordered by `comparator` (which
+  // must outlive it, as must this Block). A malformed block gives an
+  // iterator that is never Valid() and whose status() is Corruption.
+  Iterator* NewIterator(const Comparator* comparator) const;
+
+ private:
+  class Iter;
+
+  const char* data_;
+  size_t size_;
+  uint32_t restart_offset_ = 0;  // offset of the restart array
+  uint32_t num_restarts_ = 0;
+  bool malformed_ = false;
+  BlockContents contents_;
+};
+
+}  // namespace lsm
+
+#endif  // LSMKV_NATIVE_SRC_TABLE_BLOCK_H_

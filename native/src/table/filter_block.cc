@@ -1,0 +1,17 @@
+// Filter block glue: suffix stripping around the whole-table bloom filter.
+#include "table/filter_block.h"
+
+namespace lsm {
+
+const std::string& FilterBlockBuilder::Finish() {
+  result_.clear();
+  bloom_.Finish(&result_);
+  return result_;
+}
+
+bool FilterBlockReader::KeyMayMatch(const Slice& key) const {
+  if (contents_.empty()) return true;
+  return BloomFilterMayMatch(contents_, FilterKey(key, strip_));
+}
+
+}  // namespace lsm

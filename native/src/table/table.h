@@ -1,0 +1,90 @@
+// Table: an open, immutable SSTable. Opening verifies the footer (with
+// pread), then reads and verifies the index, filter and properties blocks;
+// data blocks are read and checksummed on every access (no block cache: with
+// mmap a block read is a pointer plus a crc32c).
+//
+// Thread-safety: a Table is immutable after Open(); any number of threads may
+// call its const methods and use their own iterators concurrently.
+#ifndef LSMKV_NATIVE_SRC_TABLE_TABLE_H_
+#define LSMKV_NATIVE_SRC_TABLE_TABLE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "lsm/env.h"
+#include "lsm/slice.h"
+#include "lsm/status.h"
+#include "table/block.h"
+#include "table/filter_block.h"
+#include "table/format.h"
+#include "table/iterator.h"
+
+namespace lsm {
+
+class Table {
+ public:
+  // Opens the table in `fname`. The footer is read and verified with pread
+  // first; only then, if use_mmap, is the file mapped. On success *table
+  // holds the table; on failure *table is reset and the error names fname:
+  //   Corruption      file shorter than a footer, bad magic, footer or block
+  //                   checksum mismatch, unparsable index/properties
+  //   NotSupported    format_version newer than this build writes
+  //   InvalidArgument table built with another comparator than
+  //                   options.comparator
+  //   IOError etc.    from env
+  static Status Open(const TableOptions& options, Env* env,
+                     const std::string& fname, bool use_mmap,
+                     std::unique_ptr<Table>* table);
+
+  Table(const Table&) = delete;
+  Table& operator=(const Table&) = delete;
+  ~Table();
+
+  // An iterator over every entry, in comparator order. The Table must
+  // outlive it. A damaged data block makes it !Valid() with a Corruption
+  // status naming the file and block offset; the error is sticky.
+  Iterator* NewIterator() const;
+
+  // Point lookup. If the bloom filter says the (stripped) key is absent,
+  // returns OK without calling handle_result. Otherwise finds the first
+  // entry >= key and, if there is one, calls handle_result(arg, k, v) once
+  // (k and v are valid only during the call). Errors from reading blocks are
+  // returned (handle_result not called).
+  Status InternalGet(const Slice& key, void* arg,
+                     void (*handle_result)(void* arg, const Slice& k,
+                                           const Slice& v)) const;
+
+  // False if the filter proves `key` (after stripping
+  // filter_key_suffix_strip bytes) is not in the table.
+  bool KeyMayMatch(const Slice& key) const;
+
+  const TableProperties& properties() const { return props_; }
+  uint64_t file_size() const { return file_size_; }
+
+ private:
+  class TwoLevelIterator;
+
+  Table(const TableOptions& options, std::string fname, uint64_t file_size);
+
+  // Decodes a block handle from an index entry value and reads that block.
+  Status ReadDataBlock(const Slice& index_value,
+                       std::unique_ptr<Block>* block,
+                       BlockHandle* handle) const;
+  // Adds the file name (and block offset) to a block parse error.
+  Status BlockError(const Status& s, const char* which, uint64_t offset) const;
+
+  // Constant after Open().
+  const TableOptions options_;
+  const std::string fname_;
+  const uint64_t file_size_;
+  std::unique_ptr<RandomAccessFile> file_;
+  std::unique_ptr<Block> index_block_;
+  BlockContents filter_contents_;
+  std::unique_ptr<FilterBlockReader> filter_;  // null: no usable filter
+  TableProperties props_;
+};
+
+}  // namespace lsm
+
+#endif  // LSMKV_NATIVE_SRC_TABLE_TABLE_H_
