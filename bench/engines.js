@@ -38,7 +38,7 @@ function lsmkv () {
   return {
     name: 'lsmkv',
     fill: '{sync:false}: WAL write() reaches the OS before ack',
-    durable: '{sync:true}: WAL fdatasync before ack',
+    durable: '{sync:true}: WAL synced to disk before ack',
     notes: 'defaults; getSync() / get()',
     load () {
       try {

@@ -88,6 +88,7 @@ function report (cfg, engines, results) {
       const r = results[name][w.name]
       if (!r) return '-'
       if (r.skipped) return 'n/a'
+      if (r.opsPerSec === undefined) return 'failed'
       return fmtInt(r.opsPerSec) + (r.error ? ' (!)' : '')
     }
     const row = [w.label, ...names.map(cell)]
@@ -114,7 +115,7 @@ function report (cfg, engines, results) {
   for (const e of engines) out.push(`  ${e.name.padEnd(14)} ${e.version ? 'v' + e.version + '; ' : ''}${e.notes}`)
   out.push('', table(rows))
   const errors = names.flatMap((name) => Object.entries(results[name])
-    .filter(([, r]) => r.error).map(([w, r]) => `  (!) ${name} ${w}: ${r.error}`))
+    .filter(([, r]) => r.error).map(([w, r]) => `  (!) ${name} ${w}: ${r.error.split('\n')[0]}`))
   if (errors.length) out.push('', ...errors)
   return out.join('\n')
 }
@@ -143,7 +144,8 @@ async function main () {
 
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lsmkv-bench-'))
   const cleanup = () => fs.rmSync(root, { recursive: true, force: true })
-  process.once('SIGINT', () => { cleanup(); process.exit(130) })
+  process.once('exit', cleanup) // also after an uncaught error thrown from a native callback
+  process.once('SIGINT', () => process.exit(130))
 
   const results = {}
   const started = Date.now()
@@ -154,14 +156,21 @@ async function main () {
       try {
         for (const w of WORKLOADS.filter((w) => cfg.workloads.includes(w.name))) {
           collectGarbage()
-          const r = await w.run(runner)
+          let r
+          try {
+            r = await w.run(runner)
+          } catch (err) { // keep the other engines' numbers; skip this engine's remaining workloads
+            results[engine.name][w.name] = { error: String(err && err.stack ? err.stack : err) }
+            log(`${engine.name} ${w.name} failed:`, err)
+            break
+          }
           results[engine.name][w.name] = r
           log(`${engine.name.padEnd(14)} ${w.name.padEnd(16)} ` + (r.skipped
             ? `n/a (${r.skipped})`
             : `${fmtInt(r.opsPerSec).padStart(11)} ops/s ${r.elapsedMs.toFixed(0).padStart(7)} ms${r.prefilled ? ' (prefilled untimed)' : ''}${r.error ? ' ' + r.error : ''}`))
         }
       } finally {
-        await runner.close()
+        await runner.close().catch((err) => log(`${engine.name} close failed:`, err))
       }
     }
   } finally {

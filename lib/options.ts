@@ -180,7 +180,7 @@ function formatBytes (n: number): string {
   if (n >= GiB && n % GiB === 0) return `${n / GiB} GiB`
   if (n >= MiB && n % MiB === 0) return `${n / MiB} MiB`
   if (n >= KiB && n % KiB === 0) return `${n / KiB} KiB`
-  return `${n} bytes`
+  return n === 1 ? '1 byte' : `${n} bytes`
 }
 
 function checkInt (value: unknown, name: string, range: IntRange, fallback: number): number {
