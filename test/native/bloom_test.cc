@@ -19,7 +19,8 @@ std::string IntKey(uint32_t i) {
   return s;
 }
 
-std::string BuildFilter(int bits_per_key, const std::vector<std::string>& keys) {
+std::string BuildFilter(int bits_per_key,
+                        const std::vector<std::string>& keys) {
   BloomFilterBuilder builder(bits_per_key);
   for (const auto& k : keys) builder.AddKey(k);
   std::string filter;
@@ -68,7 +69,8 @@ TEST(BloomTest, FalsePositiveRateAtTenBitsPerKeyIsAtMostOnePointFivePercent) {
 }
 
 TEST(BloomTest, VaryingLengthsHaveNoFalseNegativesAndFewFalsePositives) {
-  for (int n = 1; n <= 10000; n = (n < 10 ? n + 1 : n < 1000 ? n + 97 : n * 10)) {
+  for (int n = 1; n <= 10000;
+       n = (n < 10 ? n + 1 : n < 1000 ? n + 97 : n * 10)) {
     std::vector<std::string> keys;
     for (int i = 0; i < n; i++) keys.push_back(IntKey(i));
     std::string filter = BuildFilter(10, keys);

@@ -215,7 +215,7 @@ class Block::Iter final : public Iterator {
   const uint32_t restarts_;      // offset of the restart array
   const uint32_t num_restarts_;  // >= 1
 
-  uint32_t current_;        // offset of the current entry; >= restarts_ if !Valid
+  uint32_t current_;        // current entry's offset; >= restarts_ if !Valid
   uint32_t restart_index_;  // restart interval holding current_
   std::string key_;         // keys are prefix-compressed, so rebuilt here
   Slice value_;
@@ -223,7 +223,9 @@ class Block::Iter final : public Iterator {
 };
 
 Iterator* Block::NewIterator(const Comparator* comparator) const {
-  if (malformed_) return NewErrorIterator(Status::Corruption("malformed block"));
+  if (malformed_) {
+    return NewErrorIterator(Status::Corruption("malformed block"));
+  }
   return new Iter(comparator, data_, restart_offset_, num_restarts_);
 }
 

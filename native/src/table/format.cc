@@ -114,7 +114,9 @@ Status DecodeTableProperties(const Slice& contents, TableProperties* p) {
       case kDataBlocks: int_field = &p->data_blocks; break;
       case kSmallestSeq: int_field = &p->smallest_seq; break;
       case kLargestSeq: int_field = &p->largest_seq; break;
-      case kFilterKeySuffixStrip: int_field = &p->filter_key_suffix_strip; break;
+      case kFilterKeySuffixStrip:
+        int_field = &p->filter_key_suffix_strip;
+        break;
       case kSmallestKey: string_field = &p->smallest_key; break;
       case kLargestKey: string_field = &p->largest_key; break;
       case kComparatorName: string_field = &p->comparator_name; break;

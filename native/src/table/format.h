@@ -22,7 +22,8 @@ namespace lsm {
 inline constexpr uint32_t kTableFormatVersion = 1;
 
 // Last 8 bytes of every table. DO NOT CHANGE.
-inline constexpr uint64_t kTableMagicNumber = 0x6c736d6b76535354ull;  // "lsmkvSST"
+// The bytes read "TSSvkmsl" on disk ("lsmkvSST" as a big-endian number).
+inline constexpr uint64_t kTableMagicNumber = 0x6c736d6b76535354ull;
 
 // How a table is built and read. The DB derives these from lsm::Options.
 struct TableOptions {

@@ -158,7 +158,8 @@ class Table::TwoLevelIterator final : public Iterator {
  public:
   explicit TwoLevelIterator(const Table* table)
       : table_(table),
-        index_iter_(table->index_block_->NewIterator(table->options_.comparator)) {}
+        index_iter_(
+            table->index_block_->NewIterator(table->options_.comparator)) {}
 
   bool Valid() const override {
     return status_.ok() && data_iter_ != nullptr && data_iter_->Valid();

@@ -52,7 +52,9 @@ void TableBuilder::Add(const Slice& key, const Slice& value) {
   }
   if (filter_ != nullptr) filter_->AddKey(key);
 
-  if (props_.num_entries == 0) props_.smallest_key.assign(key.data(), key.size());
+  if (props_.num_entries == 0) {
+    props_.smallest_key.assign(key.data(), key.size());
+  }
   last_key_.assign(key.data(), key.size());
   props_.num_entries++;
   props_.raw_key_bytes += key.size();
