@@ -1,7 +1,7 @@
 // P0-7: the published package installs and loads without a compiler.
 // Stages a copy of the package, runs the `prebuild` script (prebuildify
 // --napi --strip), packs it, installs the tarball into an empty project with
-// a PATH that holds only node and npm, then opens a database through both
+// a PATH that holds only node, npm and sh, then opens a database through both
 // `require('lsmkv')` and `import { open } from 'lsmkv'`.
 'use strict'
 const { test } = require('node:test')
@@ -31,7 +31,12 @@ test('npm pack -> install on a PATH without a compiler -> import and require wor
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(stage, 'node_modules'))
   const prebuildCmd = pkg.scripts.prebuild.split(' ')
   assert.deepStrictEqual(prebuildCmd, ['prebuildify', '--napi', '--strip'])
-  sh(process.execPath, [require.resolve('prebuildify/bin.js'), ...prebuildCmd.slice(1)], { cwd: stage })
+  // Offline machines (CI here) build against the running node's own headers
+  // instead of downloading them.
+  const prefix = path.resolve(process.execPath, '..', '..')
+  const buildEnv = { ...process.env }
+  if (fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h'))) buildEnv.npm_config_nodedir = prefix
+  sh(process.execPath, [require.resolve('prebuildify/bin.js'), ...prebuildCmd.slice(1)], { cwd: stage, env: buildEnv })
   const prebuilds = fs.readdirSync(path.join(stage, 'prebuilds', `${process.platform}-${process.arch}`))
   assert.ok(prebuilds.some((f) => f.endsWith('.node')), `a prebuild was produced: ${prebuilds}`)
   fs.unlinkSync(path.join(stage, 'node_modules'))
@@ -48,7 +53,10 @@ test('npm pack -> install on a PATH without a compiler -> import and require wor
   const bin = path.join(work, 'bin')
   fs.mkdirSync(bin)
   fs.symlinkSync(process.execPath, path.join(bin, 'node'))
-  const npmCli = require.resolve('npm/bin/npm-cli.js', { paths: [path.dirname(process.execPath), '/usr/lib/node_modules', '/usr/local/lib/node_modules'] })
+  fs.symlinkSync('/bin/sh', path.join(bin, 'sh')) // npm runs install scripts through sh
+  const npmCli = [process.env.npm_execpath, path.join(prefix, 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js')]
+    .find((p) => p && p.endsWith('npm-cli.js') && fs.existsSync(p))
+  assert.ok(npmCli, 'found the npm CLI')
   fs.writeFileSync(path.join(bin, 'npm'), `#!/bin/sh\nexec "${process.execPath}" "${npmCli}" "$@"\n`, { mode: 0o755 })
   const env = { ...process.env, PATH: bin, npm_config_yes: 'true' }
   for (const tool of ['cc', 'gcc', 'g++', 'c++', 'make', 'python3']) {
