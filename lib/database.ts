@@ -21,7 +21,7 @@ import {
   resolveReadOptions,
   resolveWriteOptions
 } from './options'
-import { Batch, BatchEncoder, type BatchSink, type Limits, checkSize } from './write-batch'
+import { Batch, BatchEncoder, type BatchSink, type Limits, argumentName, checkSize } from './write-batch'
 
 const debug = debuglog('lsmkv')
 
@@ -327,7 +327,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
       const rawValue = toRaw(value, o.valueEncoding ?? this.#options.valueEncoding, 'value')
       const group = this.#currentGroup()
       // Checks both sizes before writing a byte, so nothing to roll back.
-      group.encoder.put(rawKey, rawValue, this.#limits, 'key', 'value')
+      group.encoder.put(rawKey, rawValue, this.#limits)
       if (o.sync ?? this.#options.sync) group.sync = true
       return group.promise
     } catch (err) {
@@ -350,7 +350,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
       const o = resolveWriteOptions(options)
       const rawKey = toRaw(key, o.keyEncoding ?? this.#options.keyEncoding, 'key')
       const group = this.#currentGroup()
-      group.encoder.del(rawKey, this.#limits, 'key')
+      group.encoder.del(rawKey, this.#limits)
       if (o.sync ?? this.#options.sync) group.sync = true
       return group.promise
     } catch (err) {
@@ -759,9 +759,6 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
   #commitEncoded (encoder: BatchEncoder, sync: boolean | undefined): Promise<void> {
     try {
       this.#assertWritable()
-      if (sync !== undefined && typeof sync !== 'boolean') {
-        throw new TypeError(`Option 'sync' must be a boolean, got ${typeName(sync)}`)
-      }
       const group = this.#currentGroup()
       group.encoder.append(encoder)
       if (sync ?? this.#options.sync) group.sync = true
@@ -783,14 +780,18 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
         throw new TypeError(`operations[${i}] must be an object, got ${typeName(op)}`)
       }
       const { type, key, value } = op as { type?: unknown, key?: unknown, value?: unknown }
+      // Strings and byte arrays pass through as they are; only other inputs
+      // (and 'json') go through toRaw, which names the argument in its errors.
+      const rawKey = keyEncoding !== 'json' && (typeof key === 'string' || key instanceof Uint8Array)
+        ? key
+        : toRaw(key, keyEncoding, argumentName(i, 'key'))
       if (type === 'put') {
-        encoder.put(
-          toRaw(key, keyEncoding, `operations[${i}].key`),
-          toRaw(value, valueEncoding, `operations[${i}].value`),
-          this.#limits, `operations[${i}].key`, `operations[${i}].value`
-        )
+        const rawValue = valueEncoding !== 'json' && (typeof value === 'string' || value instanceof Uint8Array)
+          ? value
+          : toRaw(value, valueEncoding, argumentName(i, 'value'))
+        encoder.put(rawKey, rawValue, this.#limits, i)
       } else if (type === 'del') {
-        encoder.del(toRaw(key, keyEncoding, `operations[${i}].key`), this.#limits, `operations[${i}].key`)
+        encoder.del(rawKey, this.#limits, i)
       } else {
         const got = typeof type === 'string' ? `'${type}'` : typeName(type)
         throw new TypeError(`operations[${i}].type must be 'put' or 'del', got ${got}`)

@@ -40,7 +40,7 @@ export interface OpenOptions<K extends Encoding = Encoding, V extends Encoding =
   createIfMissing?: boolean
   /** Fail with an error when the database already exists. Default `false`. */
   errorIfExists?: boolean
-  /** Bytes of writes buffered in memory before a flush to an SSTable; 1 KiB to 2 GiB. Default 64 MiB. */
+  /** Bytes of writes buffered in memory before a flush to an SSTable; 4 KiB to 2 GiB. Default 16 MiB. */
   memtableSize?: number
   /** Full memtables that may wait for the flush thread before writers stall; 1 to 64. Default 2. */
   maxImmutableMemtables?: number
@@ -109,7 +109,7 @@ export interface ResolvedOptions {
 interface IntRange { min: number, max: number, unit: string }
 
 const intOptions: Record<string, IntRange> = {
-  memtableSize: { min: KiB, max: 2 * GiB, unit: 'bytes' },
+  memtableSize: { min: 4 * KiB, max: 2 * GiB, unit: 'bytes' },
   maxImmutableMemtables: { min: 1, max: 64, unit: '' },
   blockSize: { min: 256, max: 4 * MiB, unit: 'bytes' },
   blockRestartInterval: { min: 1, max: 4096, unit: '' },
@@ -220,7 +220,7 @@ export function resolveOpenOptions (options: unknown): ResolvedOptions {
   const native: NativeOpenOptions = {
     createIfMissing: checkBool(o['createIfMissing'], 'createIfMissing', true),
     errorIfExists: checkBool(o['errorIfExists'], 'errorIfExists', false),
-    memtableSize: checkInt(o['memtableSize'], 'memtableSize', optionRange('memtableSize'), 64 * MiB),
+    memtableSize: checkInt(o['memtableSize'], 'memtableSize', optionRange('memtableSize'), 16 * MiB),
     maxImmutableMemtables: checkInt(o['maxImmutableMemtables'], 'maxImmutableMemtables', optionRange('maxImmutableMemtables'), 2),
     blockSize: checkInt(o['blockSize'], 'blockSize', optionRange('blockSize'), 4096),
     blockRestartInterval: checkInt(o['blockRestartInterval'], 'blockRestartInterval', optionRange('blockRestartInterval'), 16),

@@ -32,10 +32,6 @@ export interface EncoderMark {
   readonly count: number
 }
 
-function varintSize (n: number): number {
-  return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5
-}
-
 /** Throws the RangeError for an empty key or a key/value over its limit. */
 export function checkSize (length: number, limit: number, argument: string, option: string, allowEmpty: boolean): void {
   if (length === 0 && !allowEmpty) throw new RangeError(`${argument} must not be empty`)
@@ -46,10 +42,38 @@ export function checkSize (length: number, limit: number, argument: string, opti
   }
 }
 
+/**
+ * Where a key or value came from, for error messages: -1 for the `key` /
+ * `value` argument itself, i >= 0 for `operations[i].key` / `.value`. A
+ * number rather than a string so the success path builds no strings.
+ */
+export type ArgumentIndex = number
+
+/** The argument name an {@link ArgumentIndex} stands for. */
+export function argumentName (index: ArgumentIndex, field: 'key' | 'value'): string {
+  return index < 0 ? field : `operations[${index}].${field}`
+}
+
 /** Byte length of `raw` after checking it against `limit`. */
-export function checkedByteLength (raw: Raw, limit: number, argument: string, option: string, allowEmpty: boolean): number {
-  const n = typeof raw === 'string' ? Buffer.byteLength(raw, 'utf8') : raw.byteLength
-  checkSize(n, limit, argument, option, allowEmpty)
+function checkedByteLength (raw: Raw, limit: number, index: ArgumentIndex, field: 'key' | 'value', option: string): number {
+  const n = typeof raw === 'string' ? (raw.length <= 64 ? utf8Length(raw) : Buffer.byteLength(raw, 'utf8')) : raw.byteLength
+  if (n > limit || (n === 0 && field === 'key')) checkSize(n, limit, argumentName(index, field), option, field === 'value')
+  return n
+}
+
+// UTF-8 byte length without a call into C++ for short strings.
+function utf8Length (s: string): number {
+  let n = s.length
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 0x80) {
+      if (c < 0x800) n += 1
+      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+        n += 2 // surrogate pair: 4 bytes for 2 UTF-16 units
+        i++
+      } else n += 2
+    }
+  }
   return n
 }
 
@@ -100,9 +124,9 @@ export class BatchEncoder {
    * Appends a put. Throws RangeError (empty key, over a limit) before
    * anything is written.
    */
-  put (key: Raw, value: Raw, limits: Limits, keyArgument: string, valueArgument: string): void {
-    const keyLength = checkedByteLength(key, limits.maxKeySize, keyArgument, 'maxKeySize', false)
-    const valueLength = checkedByteLength(value, limits.maxValueSize, valueArgument, 'maxValueSize', true)
+  put (key: Raw, value: Raw, limits: Limits, index: ArgumentIndex = -1): void {
+    const keyLength = checkedByteLength(key, limits.maxKeySize, index, 'key', 'maxKeySize')
+    const valueLength = checkedByteLength(value, limits.maxValueSize, index, 'value', 'maxValueSize')
     this.#reserve(1 + 5 + keyLength + 5 + valueLength)
     this.#buf[this.#length++] = TYPE_VALUE
     this.#writeVarstring(key, keyLength)
@@ -111,8 +135,8 @@ export class BatchEncoder {
   }
 
   /** Appends a delete. Throws RangeError (empty key, over the limit) before anything is written. */
-  del (key: Raw, limits: Limits, keyArgument: string): void {
-    const keyLength = checkedByteLength(key, limits.maxKeySize, keyArgument, 'maxKeySize', false)
+  del (key: Raw, limits: Limits, index: ArgumentIndex = -1): void {
+    const keyLength = checkedByteLength(key, limits.maxKeySize, index, 'key', 'maxKeySize')
     this.#reserve(1 + 5 + keyLength)
     this.#buf[this.#length++] = TYPE_DELETION
     this.#writeVarstring(key, keyLength)
@@ -157,6 +181,10 @@ export class BatchEncoder {
     buf[pos++] = n
     if (typeof raw === 'string') {
       pos += buf.write(raw, pos, byteLength, 'utf8')
+    } else if (byteLength <= 32) {
+      // A byte loop beats TypedArray#set's call overhead for short keys.
+      for (let i = 0; i < byteLength; i++) buf[pos + i] = raw[i] as number
+      pos += byteLength
     } else {
       buf.set(raw, pos)
       pos += byteLength
@@ -228,7 +256,7 @@ export class Batch<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> {
     encoder.put(
       toRaw(key, sink.keyEncoding, 'key'),
       toRaw(value, sink.valueEncoding, 'value'),
-      sink.limits, 'key', 'value'
+      sink.limits
     )
     return this
   }
@@ -243,7 +271,7 @@ export class Batch<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> {
    */
   del (key: EncodingInput<K>): this {
     const encoder = this.#open()
-    encoder.del(toRaw(key, this.#sink.keyEncoding, 'key'), this.#sink.limits, 'key')
+    encoder.del(toRaw(key, this.#sink.keyEncoding, 'key'), this.#sink.limits)
     return this
   }
 

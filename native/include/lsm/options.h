@@ -45,7 +45,7 @@ struct Options {
   bool error_if_exists = false;
 
   // Bytes of memtable before it becomes immutable and a new WAL starts.
-  size_t write_buffer_size = 64u << 20;
+  size_t write_buffer_size = 16u << 20;
   // Immutable memtables that may wait for the flush thread; beyond this,
   // writers stall (never drop data).
   int max_immutable_memtables = 2;

@@ -100,6 +100,7 @@ class DBImpl final : public DB {
   // Owned by the commit thread after Open() (and by Open/Close around it).
   std::unique_ptr<WritableFile> wal_;
   uint64_t wal_number_ = 0;
+  uint64_t wal_zero_filled_end_ = 0;
   std::string wal_buffer_;
 
   std::unique_ptr<FileLock> lock_;

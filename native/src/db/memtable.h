@@ -22,8 +22,10 @@ namespace lsm {
 
 class MemTable {
  public:
-  // `log_number`: the WAL segment that holds this memtable's writes.
-  MemTable(const InternalKeyComparator* cmp, uint64_t log_number);
+  // `log_number`: the WAL segment that holds this memtable's writes;
+  // `write_buffer_size`: its intended size (sizes the arena's blocks).
+  MemTable(const InternalKeyComparator* cmp, uint64_t log_number,
+           size_t write_buffer_size = 4u << 20);
   MemTable(const MemTable&) = delete;
   MemTable& operator=(const MemTable&) = delete;
 

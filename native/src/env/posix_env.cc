@@ -12,6 +12,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -64,10 +65,27 @@ class PosixWritableFile final : public WritableFile {
 
   uint64_t Size() const override { return offset_; }
 
+  Status ZeroFillTo(uint64_t end) override {
+    static const char kZeros[64 << 10] = {};
+    uint64_t pos = filled_end_ > offset_ ? filled_end_ : offset_;
+    while (pos < end) {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(sizeof(kZeros), end - pos));
+      ssize_t w = ::pwrite(fd_, kZeros, n, static_cast<off_t>(pos));
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        return PosixError(fname_, errno);
+      }
+      pos += static_cast<uint64_t>(w);
+    }
+    if (pos > filled_end_) filled_end_ = pos;
+    return Status::OK();
+  }
+
  private:
   const std::string fname_;
   int fd_;
   uint64_t offset_ = 0;
+  uint64_t filled_end_ = 0;  // end of the zero-filled region
 };
 
 class PosixPreadFile final : public RandomAccessFile {

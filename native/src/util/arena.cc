@@ -2,7 +2,10 @@
 // requests their own block.
 #include "util/arena.h"
 
+#include <sys/mman.h>
+
 #include <cstdint>
+#include <cstdlib>
 
 namespace lsm {
 
@@ -11,21 +14,24 @@ static_assert((Arena::kAlignment & (Arena::kAlignment - 1)) == 0,
 static_assert(__STDCPP_DEFAULT_NEW_ALIGNMENT__ >= Arena::kAlignment,
               "AllocateAligned relies on new[] returning aligned blocks");
 
-Arena::Arena() = default;
+Arena::Arena(size_t block_size) : block_size_(block_size < kBlockSize ? kBlockSize : block_size) {}
 
 Arena::~Arena() {
-  for (char* block : blocks_) delete[] block;
+  for (const Block& b : blocks_) {
+    if (b.aligned) free(b.data);
+    else delete[] b.data;
+  }
 }
 
 char* Arena::AllocateFallback(size_t bytes) {
-  if (bytes > kBlockSize / 4) {
+  if (bytes > block_size_ / 4) {
     // Keep the current block: its remaining space is still useful for the
     // small allocations that usually follow.
     return AllocateNewBlock(bytes);
   }
   // Abandon the tail of the current block; at most a quarter block is wasted.
-  alloc_ptr_ = AllocateNewBlock(kBlockSize);
-  alloc_bytes_remaining_ = kBlockSize;
+  alloc_ptr_ = AllocateNewBlock(block_size_);
+  alloc_bytes_remaining_ = block_size_;
 
   char* result = alloc_ptr_;
   alloc_ptr_ += bytes;
@@ -53,11 +59,20 @@ char* Arena::AllocateAligned(size_t bytes) {
 }
 
 char* Arena::AllocateNewBlock(size_t block_bytes) {
-  char* block = new char[block_bytes];
-  blocks_.push_back(block);
+  char* block = nullptr;
+  bool aligned = false;
+  if (block_bytes >= kHugePageSize && block_bytes % kHugePageSize == 0) {
+    block = static_cast<char*>(aligned_alloc(kHugePageSize, block_bytes));
+    if (block != nullptr) {
+      aligned = true;
+      madvise(block, block_bytes, MADV_HUGEPAGE);  // advisory; failure is harmless
+    }
+  }
+  if (block == nullptr) block = new char[block_bytes];
+  blocks_.push_back({block, aligned});
   // Count the vector slot too so that MemoryUsage tracks the arena's real
   // footprint for memtables made of many large values.
-  memory_usage_.store(MemoryUsage() + block_bytes + sizeof(char*), std::memory_order_relaxed);
+  memory_usage_.store(MemoryUsage() + block_bytes + sizeof(Block), std::memory_order_relaxed);
   return block;
 }
 

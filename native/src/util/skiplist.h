@@ -127,6 +127,11 @@ class SkipList {
 
   // Writer-only.
   Random rnd_;
+  // Writer-only: for every level i, the last node <= the previously inserted
+  // key among the nodes of level i (head_ before the first insert). Because
+  // level i+1 is a subset of level i, if splice_[l] and its successor bracket
+  // a new key, so do splice_[i] and theirs for every i > l.
+  Node* splice_[kMaxHeight];
 };
 
 // A node is the struct followed directly by `height` link slots in the same
@@ -234,17 +239,49 @@ SkipList<Key, Comparator>::SkipList(Comparator cmp, Arena* arena)
       max_height_(1),
       // Fixed seed: heights are deterministic, which keeps memtable layout
       // (and any test that depends on it) reproducible.
-      rnd_(0xdeadbeef) {}
+      rnd_(0xdeadbeef) {
+  for (int i = 0; i < kMaxHeight; i++) splice_[i] = head_;
+}
 
 template <typename Key, class Comparator>
 void SkipList<Key, Comparator>::Insert(const Key& key) {
   Node* prev[kMaxHeight];
-  Node* x = FindGreaterOrEqual(key, prev);
-  assert(x == nullptr || !Equal(key, x->key));
+  const int max_height = GetMaxHeight();
+
+  // Start from the splice of the previous insert when the new key lies after
+  // it: find the lowest level whose splice node and its successor bracket the
+  // key, and search down from there. Ascending inserts (sequential keys, or a
+  // sorted batch) then cost a few comparisons of cached nodes instead of a
+  // full descent. Every level above the bracketing level brackets the key
+  // too (see splice_), so those predecessors are known already.
+  int level = max_height - 1;
+  Node* x = head_;
+  if (splice_[0] != head_ && compare_(splice_[0]->key, key) < 0) {
+    for (int l = 0; l < max_height; l++) {
+      Node* next = splice_[l]->RelaxedNext(l);
+      if (next == nullptr || compare_(next->key, key) > 0) {
+        for (int i = l + 1; i < max_height; i++) prev[i] = splice_[i];
+        level = l;
+        x = splice_[l];
+        break;
+      }
+    }
+  }
+  for (;;) {
+    Node* next = x->RelaxedNext(level);
+    if (next != nullptr && compare_(next->key, key) < 0) {
+      x = next;
+    } else {
+      prev[level] = x;
+      if (level == 0) break;
+      level--;
+    }
+  }
+  assert(prev[0]->RelaxedNext(0) == nullptr || !Equal(key, prev[0]->RelaxedNext(0)->key));
 
   const int height = RandomHeight();
-  if (height > GetMaxHeight()) {
-    for (int i = GetMaxHeight(); i < height; i++) prev[i] = head_;
+  if (height > max_height) {
+    for (int i = max_height; i < height; i++) prev[i] = head_;
     // Relaxed is enough: see the comment on max_height_.
     max_height_.store(height, std::memory_order_relaxed);
   }
@@ -256,6 +293,8 @@ void SkipList<Key, Comparator>::Insert(const Key& key) {
     x->RelaxedSetNext(i, prev[i]->RelaxedNext(i));
     prev[i]->SetNext(i, x);
   }
+  const int top = height > max_height ? height : max_height;
+  for (int i = 0; i < top; i++) splice_[i] = i < height ? x : prev[i];
 }
 
 template <typename Key, class Comparator>
