@@ -228,7 +228,7 @@ test('bad option values are TypeError / RangeError naming the option', async () 
   const dir = path.join(tempDir(), 'db')
   const cases = [
     [{ memtableSize: 'big' }, TypeError, /'memtableSize' must be a number, got string/],
-    [{ memtableSize: -1 }, RangeError, /'memtableSize' must be an integer from 1 KiB to 2 GiB, got -1/],
+    [{ memtableSize: -1 }, RangeError, /'memtableSize' must be an integer from 4 KiB to 2 GiB, got -1/],
     [{ memtableSize: 1.5 }, RangeError, /'memtableSize'/],
     [{ memtableSize: NaN }, RangeError, /'memtableSize'/],
     [{ maxImmutableMemtables: 0 }, RangeError, /'maxImmutableMemtables' must be an integer from 1 to 64/],
