@@ -24,6 +24,7 @@ const char* OpName(FaultOp op) {
     case FaultOp::kSyncDir: return "sync-dir";
     case FaultOp::kNewFile: return "new-file";
     case FaultOp::kRemove: return "remove";
+    case FaultOp::kZeroFill: return "zero-fill";
   }
   return "?";
 }
@@ -143,6 +144,13 @@ class FaultInjectionEnv::File final : public WritableFile {
     std::lock_guard<std::mutex> l(env_->mu_);
     state_->synced = state_->size;
     return s;
+  }
+
+  Status ZeroFillTo(uint64_t end) override {
+    // Zeros past the append offset: Size() and the synced length stay put.
+    Status s = env_->BeforeOp(FaultOp::kZeroFill, fname_);
+    if (!s.ok()) return s;
+    return base_->ZeroFillTo(end);
   }
 
   Status Close() override {

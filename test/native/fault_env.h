@@ -26,6 +26,9 @@
 //     with another Env) are assumed fully synced.
 //   - DropUnsyncedData() truncates in place; call it only when nothing is
 //     writing through this Env any more (after the DB object is gone).
+//   - Zeros written by ZeroFillTo() beyond the append offset count as
+//     unsynced: a power-loss image cuts them off with the rest (one outcome
+//     a real power loss can have; a kill -9 image keeps the zero tail).
 //
 // Thread-safety: safe for concurrent use, like every Env.
 #ifndef LSMKV_TEST_NATIVE_FAULT_ENV_H_
@@ -52,8 +55,9 @@ enum class FaultOp : int {
   kSyncDir,      // Env::SyncDir
   kNewFile,      // Env::NewWritableFile
   kRemove,       // Env::RemoveFile
+  kZeroFill,     // WritableFile::ZeroFillTo (WAL preallocation ahead of syncs)
 };
-constexpr int kNumFaultOps = 7;
+constexpr int kNumFaultOps = 8;
 
 enum class FaultKind { kIOError, kNoSpace };
 
@@ -90,8 +94,8 @@ class FaultInjectionEnv final : public Env {
   // Calls failed by a rule so far (not counting an inactive file system).
   uint64_t injected_failures() const;
 
-  // false: every Append, Sync, Close, NewWritableFile, RenameFile, SyncDir
-  // and RemoveFile fails with IOError (a crashed machine writes nothing more).
+  // false: every Append, ZeroFillTo, Sync, Close, NewWritableFile,
+  // RenameFile, SyncDir and RemoveFile fails with IOError (a crashed machine writes nothing more).
   void SetFilesystemActive(bool active);
 
   // --- Counters ------------------------------------------------------------
