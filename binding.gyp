@@ -25,6 +25,7 @@
         "native/src/table/filter_block.cc",
         "native/src/table/table_builder.cc",
         "native/src/table/table.cc",
+        "native/src/table/merger.cc",
         "native/src/db/dbformat.cc",
         "native/src/db/filename.cc",
         "native/src/db/write_batch.cc",
@@ -32,6 +33,7 @@
         "native/src/db/version_edit.cc",
         "native/src/db/version_set.cc",
         "native/src/db/flush_job.cc",
+        "native/src/db/db_iter.cc",
         "native/src/db/db_impl.cc"
       ],
       "include_dirs": [

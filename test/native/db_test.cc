@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -113,7 +114,11 @@ class DBTest : public testing::Test {
   // A fresh, empty, unique directory, removed when the test ends.
   std::string NewTempDir() {
     const testing::TestInfo* info = testing::UnitTest::GetInstance()->current_test_info();
-    std::string tmpl = std::string("/tmp/lsmkv-dbtest-") + info->name() + "-XXXXXX";
+    std::string name = info->name();
+    for (char& c : name) {
+      if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+    }
+    std::string tmpl = "/tmp/lsmkv-dbtest-" + name + "-XXXXXX";
     std::vector<char> buf(tmpl.begin(), tmpl.end());
     buf.push_back('\0');
     const char* made = ::mkdtemp(buf.data());
@@ -184,6 +189,9 @@ class DBTest : public testing::Test {
     }
   }
 
+  // Declared before db_ and outliving it: a DB uses its Env until it is
+  // destroyed (the MANIFEST is closed by the destructor, not by Close()).
+  FaultInjectionEnv env_;
   std::string dbname_;
   std::unique_ptr<DB> db_;
   std::vector<std::string> dirs_;
@@ -385,7 +393,19 @@ TEST_F(DBTest, ManySmallMemtablesFlushAndStayReadable) {
   o.write_buffer_size = 64 << 10;
   Open(o);
   const int kKeys = 50000;
-  for (int i = 0; i < kKeys; i++) ASSERT_TRUE(Put(Key(i), Value(i, 20)).ok());
+  // Four writers (one key each, interleaved) keep the test fast: their
+  // writes share group commits.
+  std::atomic<int> failures{0};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 4; t++) {
+    writers.emplace_back([&, t] {
+      for (int i = t; i < kKeys; i += 4) {
+        if (!db_->Put(WriteOptions(), Key(i), Value(i, 20)).ok()) failures++;
+      }
+    });
+  }
+  for (std::thread& w : writers) w.join();
+  ASSERT_EQ(0, failures.load());
   DBStats st = Stats();
   EXPECT_GT(st.flushes, 10u);
   EXPECT_EQ(static_cast<uint64_t>(kKeys), st.puts);
@@ -446,11 +466,10 @@ TEST_F(DBTest, FlushMovesMemtableIntoATable) {
 }
 
 TEST_F(DBTest, FlushNeverRewritesTheWal) {
-  FaultInjectionEnv env;
   Options o = DefaultOptions();
-  o.env = &env;
+  o.env = &env_;
   Open(o);
-  ASSERT_EQ(1u, env.Count(FaultOp::kNewFile, ".log"));
+  ASSERT_EQ(1u, env_.Count(FaultOp::kNewFile, ".log"));
   const std::vector<uint64_t> logs_at_open = FilesOfType(dbname_, FileType::kLogFile);
   ASSERT_EQ(1u, logs_at_open.size());
   const uint64_t first_log = logs_at_open[0];
@@ -466,24 +485,24 @@ TEST_F(DBTest, FlushNeverRewritesTheWal) {
     expected_wal_bytes += log::kHeaderSize + batch.ApproximateSize();
     ASSERT_TRUE(db_->Write(WriteOptions(), &batch).ok());
   }
-  EXPECT_EQ(expected_wal_bytes, env.BytesAppended(".log"));
+  EXPECT_EQ(expected_wal_bytes, env_.BytesAppended(".log"));
   EXPECT_EQ(expected_wal_bytes, Stats().wal_bytes);
   EXPECT_EQ(0u, Stats().flushes);
 
   ASSERT_TRUE(db_->Flush().ok());
   // No byte was appended to any WAL by the flush, the flushed memtable's
   // segment was deleted, and exactly one new (empty) segment was started.
-  EXPECT_EQ(expected_wal_bytes, env.BytesAppended(".log"));
-  EXPECT_EQ(2u, env.Count(FaultOp::kNewFile, ".log"));
-  const std::vector<std::string> created = env.CreatedFiles();
+  EXPECT_EQ(expected_wal_bytes, env_.BytesAppended(".log"));
+  EXPECT_EQ(2u, env_.Count(FaultOp::kNewFile, ".log"));
+  const std::vector<std::string> created = env_.CreatedFiles();
   EXPECT_EQ(1, std::count(created.begin(), created.end(), LogFileName(dbname_, first_log)));
-  EXPECT_FALSE(env.FileExists(LogFileName(dbname_, first_log)));
-  const std::vector<std::string> removed = env.RemovedFiles();
+  EXPECT_FALSE(env_.FileExists(LogFileName(dbname_, first_log)));
+  const std::vector<std::string> removed = env_.RemovedFiles();
   EXPECT_NE(removed.end(),
             std::find(removed.begin(), removed.end(), LogFileName(dbname_, first_log)));
   for (uint64_t n : FilesOfType(dbname_, FileType::kLogFile)) {
     uint64_t size = 1;
-    ASSERT_TRUE(env.GetFileSize(LogFileName(dbname_, n), &size).ok());
+    ASSERT_TRUE(env_.GetFileSize(LogFileName(dbname_, n), &size).ok());
     EXPECT_EQ(0u, size);
   }
   DBStats st = Stats();
@@ -491,7 +510,7 @@ TEST_F(DBTest, FlushNeverRewritesTheWal) {
   EXPECT_EQ(100000u, st.puts);
   for (int k = 0; k < 100000; k += 997) ASSERT_EQ(Value(k, 16), Get(Key(k)));
   ASSERT_TRUE(db_->Close().ok());
-  EXPECT_EQ(expected_wal_bytes, env.BytesAppended(".log"));
+  EXPECT_EQ(expected_wal_bytes, env_.BytesAppended(".log"));
 }
 
 // ---------------------------------------------------------------------------
@@ -540,9 +559,8 @@ TEST_F(DBTest, NonSyncWritesSurviveAKill9ImageToo) {
 }
 
 TEST_F(DBTest, SyncedWritesSurviveAPowerLossImage) {
-  FaultInjectionEnv env;
   Options o = DefaultOptions();
-  o.env = &env;
+  o.env = &env_;
   o.write_buffer_size = 64 << 10;
   Open(o);
   for (int i = 0; i < 2000; i++) ASSERT_TRUE(Put(Key(i), Value(i), /*sync=*/true).ok());
@@ -550,7 +568,7 @@ TEST_F(DBTest, SyncedWritesSurviveAPowerLossImage) {
   // damage what was synced.
   for (int i = 2000; i < 2100; i++) ASSERT_TRUE(Put(Key(i), Value(i)).ok());
   const std::string image = NewTempDir();
-  ASSERT_TRUE(env.CopyImage(dbname_, image, /*drop_unsynced=*/true).ok());
+  ASSERT_TRUE(env_.CopyImage(dbname_, image, /*drop_unsynced=*/true).ok());
   db_.reset();
 
   Options plain = DefaultOptions();
@@ -564,20 +582,19 @@ TEST_F(DBTest, SyncedWritesSurviveAPowerLossImage) {
 }
 
 TEST_F(DBTest, PowerLossAfterDestroyingTheDbKeepsSyncedWrites) {
-  FaultInjectionEnv env;
   auto listener = std::make_shared<RecordingListener>();
   Options o = DefaultOptions();
-  o.env = &env;
+  o.env = &env_;
   o.listener = listener;
   Open(o);
   for (int i = 0; i < 300; i++) ASSERT_TRUE(Put(Key(i), Value(i), /*sync=*/i % 10 == 9).ok());
   // The machine dies: nothing reaches the disk any more, and the destructor's
   // close cannot flush or delete anything.
-  env.SetFilesystemActive(false);
+  env_.SetFilesystemActive(false);
   db_.reset();
   EXPECT_LE(listener->background_errors.load(), 1);
-  ASSERT_TRUE(env.DropUnsyncedData().ok());
-  env.SetFilesystemActive(true);
+  ASSERT_TRUE(env_.DropUnsyncedData().ok());
+  env_.SetFilesystemActive(true);
 
   Open(o);
   CheckRange(300);  // writes 0..299 were covered by the sync of write 299
@@ -821,14 +838,13 @@ TEST_F(DBTest, FailedOpenReleasesTheLock) {
   ASSERT_TRUE(db_->Close().ok());
   db_.reset();
 
-  FaultInjectionEnv env;
-  env.FailNth(FaultOp::kRename, 1, FaultKind::kIOError, "CURRENT");
+  env_.FailNth(FaultOp::kRename, 1, FaultKind::kIOError, "CURRENT");
   Options o = DefaultOptions();
-  o.env = &env;
+  o.env = &env_;
   std::unique_ptr<DB> db;
   Status s = TryOpen(o, dbname_, &db);
   EXPECT_TRUE(s.IsIOError()) << s.ToString();
-  EXPECT_EQ(1u, env.injected_failures());
+  EXPECT_EQ(1u, env_.injected_failures());
   Open(o);  // the rule is used up
   EXPECT_EQ("1", Get("a"));
 }
@@ -1022,7 +1038,6 @@ class StickyErrorTest : public DBTest {
     ASSERT_TRUE(Put("writable", "again").ok());
   }
 
-  FaultInjectionEnv env_;
   std::shared_ptr<RecordingListener> listener_ = std::make_shared<RecordingListener>();
 };
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "lsm/iterator.h"
 #include "lsm/options.h"
 #include "lsm/slice.h"
 #include "lsm/status.h"
@@ -47,6 +48,16 @@ struct DBStats {
   uint64_t last_sequence = 0;
   uint64_t obsolete_files_removed = 0;  // crash leftovers removed on open (R9)
   std::vector<LevelStats> levels;
+};
+
+// A point-in-time view: reads through it see exactly the writes committed
+// before DB::GetSnapshot() returned. Released with DB::ReleaseSnapshot().
+class Snapshot {
+ public:
+  virtual uint64_t sequence() const = 0;
+
+ protected:
+  virtual ~Snapshot() = default;
 };
 
 class DB {
@@ -83,6 +94,29 @@ class DB {
   // OK with *value set, NotFound if absent, Corruption/IOError on failure.
   virtual Status Get(const ReadOptions& options, const Slice& key,
                      std::string* value) = 0;
+
+  // An iterator over the user keys in `range`, as of options.snapshot (or
+  // now). It sees a consistent state: writes after its creation are
+  // invisible. It pins the memtables and tables it reads until deleted.
+  // Errors (Corruption, IOError) end iteration and show in status().
+  // REQUIRES: delete the iterator before the DB.
+  virtual Iterator* NewIterator(const ReadOptions& options, const KeyRange& range) = 0;
+
+  // A snapshot of the current state; reads with ReadOptions::snapshot see
+  // exactly what was committed before this call. Compaction keeps every
+  // version a live snapshot can see. REQUIRES: ReleaseSnapshot() before the
+  // DB is deleted.
+  virtual const Snapshot* GetSnapshot() = 0;
+  virtual void ReleaseSnapshot(const Snapshot* snapshot) = 0;
+
+  // Deletes every key in `range` with one atomic batch of deletions, built
+  // inside the engine from the keys visible when the call starts. Writes
+  // that land in the range while it runs are not deleted.
+  virtual Status DeleteRange(const WriteOptions& options, const KeyRange& range) = 0;
+
+  // Approximate bytes of SSTable data holding keys in `range` (memtables not
+  // included).
+  virtual uint64_t ApproximateSize(const KeyRange& range) = 0;
 
   // Turns the active memtable (if non-empty) into an SSTable and waits until
   // it and every older immutable memtable is flushed and recorded durably.

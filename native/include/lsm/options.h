@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "lsm/slice.h"
 #include "lsm/status.h"
 
 namespace lsm {
@@ -74,10 +75,36 @@ struct WriteOptions {
   bool sync = false;
 };
 
+class Snapshot;
+
 struct ReadOptions {
-  // Verify block checksums on every block read (always on; kept for API
-  // symmetry with LevelDB users).
-  bool verify_checksums = true;
+  // Read as of this snapshot (from DB::GetSnapshot); nullptr: the latest
+  // committed state when the read or iterator starts.
+  const Snapshot* snapshot = nullptr;
+};
+
+// A range of user keys: optional lower and upper bounds, each inclusive or
+// exclusive. The empty range object means every key.
+struct KeyRange {
+  bool has_lower = false;
+  bool lower_inclusive = true;
+  std::string lower;
+  bool has_upper = false;
+  bool upper_inclusive = false;
+  std::string upper;
+
+  // True if `key` lies inside the range.
+  bool Contains(const Slice& key) const {
+    if (has_lower) {
+      const int r = key.compare(lower);
+      if (r < 0 || (r == 0 && !lower_inclusive)) return false;
+    }
+    if (has_upper) {
+      const int r = key.compare(upper);
+      if (r > 0 || (r == 0 && !upper_inclusive)) return false;
+    }
+    return true;
+  }
 };
 
 }  // namespace lsm

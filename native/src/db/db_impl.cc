@@ -7,9 +7,11 @@
 #include <thread>
 
 #include "db/filename.h"
+#include "db/db_iter.h"
 #include "db/flush_job.h"
 #include "log/log_reader.h"
 #include "log/log_writer.h"
+#include "table/merger.h"
 #include "util/coding.h"
 
 namespace lsm {
@@ -613,15 +615,23 @@ Status DBImpl::Flush() {
 // ---------------------------------------------------------------------------
 // Reads
 
-Status DBImpl::Get(const ReadOptions& /*options*/, const Slice& key, std::string* value) {
+std::shared_ptr<const DBImpl::SuperVersion> DBImpl::GetSuperVersion() {
+  std::lock_guard<std::mutex> l(mu_);
+  return super_version_;
+}
+
+SequenceNumber DBImpl::ReadSequence(const ReadOptions& options) const {
+  if (options.snapshot != nullptr) {
+    return static_cast<const SnapshotImpl*>(options.snapshot)->seq;
+  }
+  return versions_->LastSequence();
+}
+
+Status DBImpl::Get(const ReadOptions& options, const Slice& key, std::string* value) {
   // Sequence first, then the SuperVersion: everything at or below the
   // sequence is in that SuperVersion's memtables or tables.
-  const SequenceNumber seq = versions_->LastSequence();
-  std::shared_ptr<const SuperVersion> sv;
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    sv = super_version_;
-  }
+  const SequenceNumber seq = ReadSequence(options);
+  std::shared_ptr<const SuperVersion> sv = GetSuperVersion();
   if (!sv) return Status::Closed();
   stat_gets_.fetch_add(1, std::memory_order_relaxed);
   LookupKey lkey(key, seq);
@@ -632,6 +642,78 @@ Status DBImpl::Get(const ReadOptions& /*options*/, const Slice& key, std::string
   }
   if (sv->version->Get(lkey, value, &s)) return s;
   return Status::NotFound();
+}
+
+Iterator* DBImpl::NewIterator(const ReadOptions& options, const KeyRange& range) {
+  const SequenceNumber seq = ReadSequence(options);
+  std::shared_ptr<const SuperVersion> sv = GetSuperVersion();
+  if (!sv) return NewErrorIterator(Status::Closed());
+  // Newest sources first: the merge yields equal keys in child order.
+  std::vector<std::unique_ptr<Iterator>> children;
+  children.emplace_back(sv->mem->NewIterator());
+  for (const auto& m : sv->imm) children.emplace_back(m->NewIterator());
+  for (int level = 0; level < kNumLevels; level++) {
+    for (const Version::FilePtr& f : sv->version->files[level]) {
+      // Files wholly outside the range cannot contribute.
+      const Slice smallest = ExtractUserKey(f->smallest);
+      const Slice largest = ExtractUserKey(f->largest);
+      if (range.has_lower && largest.compare(range.lower) < 0) continue;
+      if (range.has_upper && smallest.compare(range.upper) > 0) continue;
+      children.emplace_back(f->table->NewIterator());
+    }
+  }
+  Iterator* merged = NewMergingIterator(icmp_, std::move(children));
+  return NewDBIterator(merged, seq, range, std::move(sv));
+}
+
+const Snapshot* DBImpl::GetSnapshot() {
+  std::lock_guard<std::mutex> l(mu_);
+  auto* snap = new SnapshotImpl(versions_->LastSequence());
+  snap->pos = snapshots_.insert(snap->seq);
+  return snap;
+}
+
+void DBImpl::ReleaseSnapshot(const Snapshot* snapshot) {
+  if (snapshot == nullptr) return;
+  const auto* impl = static_cast<const SnapshotImpl*>(snapshot);
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    snapshots_.erase(impl->pos);
+  }
+  delete impl;
+}
+
+SequenceNumber DBImpl::OldestLiveSequence() {
+  std::lock_guard<std::mutex> l(mu_);
+  return snapshots_.empty() ? versions_->LastSequence() : *snapshots_.begin();
+}
+
+Status DBImpl::DeleteRange(const WriteOptions& options, const KeyRange& range) {
+  std::unique_ptr<Iterator> it(NewIterator(ReadOptions(), range));
+  WriteBatch batch;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) batch.Delete(it->key());
+  Status s = it->status();
+  if (!s.ok()) return s;
+  if (batch.Count() == 0) return Status::OK();
+  return Write(options, &batch);
+}
+
+uint64_t DBImpl::ApproximateSize(const KeyRange& range) {
+  std::shared_ptr<const SuperVersion> sv = GetSuperVersion();
+  if (!sv) return 0;
+  std::string lower, upper;
+  if (range.has_lower) AppendInternalKey(&lower, range.lower, kMaxSequenceNumber, kValueTypeForSeek);
+  if (range.has_upper) AppendInternalKey(&upper, range.upper, 0, kTypeDeletion);
+  uint64_t total = 0;
+  for (int level = 0; level < kNumLevels; level++) {
+    for (const Version::FilePtr& f : sv->version->files[level]) {
+      const Table& t = *f->table;
+      const uint64_t start = range.has_lower ? t.ApproximateOffsetOf(lower) : 0;
+      const uint64_t end = range.has_upper ? t.ApproximateOffsetOf(upper) : t.DataEndOffset();
+      if (end > start) total += end - start;
+    }
+  }
+  return total;
 }
 
 void DBImpl::InstallSuperVersion() {

@@ -22,6 +22,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,11 @@ class DBImpl final : public DB {
   void WriteAsync(const WriteOptions& options, WriteBatch&& batch,
                   std::function<void(const Status&)> done) override;
   Status Get(const ReadOptions& options, const Slice& key, std::string* value) override;
+  Iterator* NewIterator(const ReadOptions& options, const KeyRange& range) override;
+  const Snapshot* GetSnapshot() override;
+  void ReleaseSnapshot(const Snapshot* snapshot) override;
+  Status DeleteRange(const WriteOptions& options, const KeyRange& range) override;
+  uint64_t ApproximateSize(const KeyRange& range) override;
   Status Flush() override;
   Status Close() override;
   void GetStats(DBStats* stats) override;
@@ -62,6 +68,14 @@ class DBImpl final : public DB {
     // before the flush is complete; 0 if nothing needed flushing.
     uint64_t flush_target = 0;
     std::function<void(const Status&)> done;
+  };
+
+  class SnapshotImpl final : public Snapshot {
+   public:
+    explicit SnapshotImpl(SequenceNumber s) : seq(s) {}
+    uint64_t sequence() const override { return seq; }
+    const SequenceNumber seq;
+    std::multiset<SequenceNumber>::iterator pos;
   };
 
   struct SuperVersion {
@@ -88,6 +102,18 @@ class DBImpl final : public DB {
   void InstallSuperVersion() REQUIRES(mu_);
   void SetBackgroundError(const Status& s) REQUIRES(mu_);
   Status WriteRejection() const REQUIRES(mu_);
+  // The pinned SuperVersion, or nullptr after Close().
+  std::shared_ptr<const SuperVersion> GetSuperVersion() EXCLUDES(mu_);
+  // The sequence a read uses: the snapshot's, or the latest published.
+  SequenceNumber ReadSequence(const ReadOptions& options) const;
+
+ public:
+  // The oldest sequence number a live snapshot reads at, or the latest
+  // sequence if there is none: versions older than the newest one at or
+  // below it are invisible to every reader (the compaction hook, R7).
+  SequenceNumber OldestLiveSequence() EXCLUDES(mu_);
+
+ private:
 
   // Constant after construction.
   const std::string dbname_;
@@ -118,6 +144,7 @@ class DBImpl final : public DB {
   std::shared_ptr<MemTable> mem_ GUARDED_BY(mu_);
   std::deque<std::shared_ptr<MemTable>> imm_ GUARDED_BY(mu_);  // front = newest
   std::shared_ptr<const SuperVersion> super_version_ GUARDED_BY(mu_);
+  std::multiset<SequenceNumber> snapshots_ GUARDED_BY(mu_);
   Status bg_error_ GUARDED_BY(mu_);
   bool accepting_writes_ GUARDED_BY(mu_) = false;
   bool stop_commit_ GUARDED_BY(mu_) = false;

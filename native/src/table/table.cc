@@ -150,6 +150,28 @@ Status Table::InternalGet(const Slice& key, void* arg,
   return Status::OK();
 }
 
+uint64_t Table::ApproximateOffsetOf(const Slice& key) const {
+  std::unique_ptr<Iterator> index_iter(index_block_->NewIterator(options_.comparator));
+  index_iter->Seek(key);
+  if (index_iter->Valid()) {
+    BlockHandle handle;
+    Slice v = index_iter->value();
+    if (handle.DecodeFrom(&v).ok()) return handle.offset();
+  }
+  return DataEndOffset();  // past the last key
+}
+
+uint64_t Table::DataEndOffset() const {
+  std::unique_ptr<Iterator> index_iter(index_block_->NewIterator(options_.comparator));
+  index_iter->SeekToLast();
+  if (index_iter->Valid()) {
+    BlockHandle handle;
+    Slice v = index_iter->value();
+    if (handle.DecodeFrom(&v).ok()) return handle.offset() + handle.size() + kBlockTrailerSize;
+  }
+  return 0;
+}
+
 // Walks the index block and, inside it, one data block at a time. The first
 // error (a data block that fails its checksum or does not parse, a damaged
 // index) stops the iterator and is sticky: skipping a damaged block would

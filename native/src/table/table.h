@@ -59,6 +59,13 @@ class Table {
   // filter_key_suffix_strip bytes) is not in the table.
   bool KeyMayMatch(const Slice& key) const;
 
+  // Approximate file offset where data for `key` starts: the offset of the
+  // data block the index points `key` at, or (past the last key) the offset
+  // where the data blocks end.
+  uint64_t ApproximateOffsetOf(const Slice& key) const;
+  // Offset just past the last data block.
+  uint64_t DataEndOffset() const;
+
   const TableProperties& properties() const { return props_; }
   uint64_t file_size() const { return file_size_; }
 
