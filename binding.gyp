@@ -11,7 +11,6 @@
         "native/src/util/crc32c.cc",
         "native/src/util/arena.cc",
         "native/src/util/bloom.cc",
-        "native/src/util/hash.cc",
         "native/src/util/comparator.cc",
         "native/src/util/thread.cc",
         "native/src/env/env.cc",
@@ -76,7 +75,8 @@
       "sources": [
         "native/binding/addon.cc",
         "native/binding/database.cc",
-        "native/binding/errors.cc"
+        "native/binding/errors.cc",
+        "native/binding/iterator.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
