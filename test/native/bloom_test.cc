@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -52,7 +53,7 @@ TEST(BloomTest, SmallSetHasNoFalseNegatives) {
 }
 
 TEST(BloomTest, ProbeCountIsStoredInLastByte) {
-  EXPECT_EQ(7, BuildFilter(10, {"a"}).back());
+  EXPECT_EQ(6, BuildFilter(10, {"a"}).back());  // blocked filter: ln2 * 10 - 1
   EXPECT_EQ(1, BuildFilter(1, {"a"}).back());
   EXPECT_EQ(30, BuildFilter(100, {"a"}).back());
 }
@@ -62,10 +63,11 @@ TEST(BloomTest, FalsePositiveRateAtTenBitsPerKeyIsAtMostOnePointFivePercent) {
   std::vector<std::string> keys;
   for (int i = 0; i < kKeys; i++) keys.push_back(IntKey(i));
   std::string filter = BuildFilter(10, keys);
-  EXPECT_LE(filter.size(), kKeys * 10 / 8 + 16);
+  EXPECT_LE(filter.size(), kKeys * 10 / 8 + 64 + 1);  // rounded up to whole 64-byte lines
   for (const auto& k : keys) ASSERT_TRUE(BloomFilterMayMatch(filter, k)) << k;
   double rate = FalsePositiveRate(filter, 1000000000, 100000);
   EXPECT_LE(rate, 0.015) << "false-positive rate " << rate;
+  std::printf("bloom false-positive rate at 10 bits/key: %.3f%%\n", rate * 100);
 }
 
 TEST(BloomTest, VaryingLengthsHaveNoFalseNegativesAndFewFalsePositives) {
