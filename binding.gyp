@@ -32,6 +32,8 @@
         "native/src/db/version_edit.cc",
         "native/src/db/version_set.cc",
         "native/src/db/flush_job.cc",
+        "native/src/db/compaction.cc",
+        "native/src/db/compaction_job.cc",
         "native/src/db/db_iter.cc",
         "native/src/db/db_impl.cc"
       ],

@@ -13,6 +13,9 @@
 //   handle.get(key)                   -> Promise<value | undefined>
 //   handle.getAbsent(key)             -> optional; used instead of get() by readmissing when an
 //                                        engine's get() cannot handle absent keys (lmdb)
+//   await handle.scan(reverse)        -> number of entries; reads every key and value (Buffers)
+//   await handle.seeker()             -> { seekRead(key, n) -> entries read (sync or Promise),
+//                                        close() }; one reusable cursor where the engine has one
 //   await handle.close()
 //
 // Keys are prepared outside the timed region, as Buffers by default: measured on this machine,
@@ -29,6 +32,20 @@ const toOps = (keys, values) => {
 }
 
 const levelKeyEncoding = (keyForm) => keyForm === 'buffer' ? 'buffer' : 'utf8'
+
+// Drains an abstract-level iterator page by page; `per` rows per entry.
+async function levelScan (it, page, per = 1) {
+  let n = 0
+  try {
+    for (;;) {
+      const rows = await page(it)
+      if (rows.length === 0) return n
+      n += rows.length / per
+    }
+  } finally {
+    await it.close()
+  }
+}
 
 const NOSYNC = { sync: false }
 const SYNC = { sync: true }
@@ -50,13 +67,29 @@ function lsmkv () {
         return `not loadable yet (${String(err.message).split('\n')[0]}) — build it with npm run build`
       }
     },
-    async open (dir) {
+    async open (dir, { keyForm } = {}) {
       const db = await open(dir, { valueEncoding: 'buffer' })
+      const keyEncoding = keyForm === 'string' ? 'utf8' : 'buffer'
       return {
         putBatch: (keys, values) => db.batch(toOps(keys, values), NOSYNC),
         putSync: (key, value) => db.put(key, value, SYNC),
         getSync: (key) => db.getSync(key),
         get: (key) => db.get(key),
+        scan: (reverse) => {
+          let n = 0
+          for (const entry of db.iterator({ reverse, keyEncoding })) if (entry[1] !== undefined) n++
+          return n
+        },
+        seeker: () => {
+          const it = db.iterator({ keyEncoding })
+          return {
+            seekRead: (key, count) => {
+              it.seek(key)
+              return it.nextvSync(count).length
+            },
+            close: () => it.close()
+          }
+        },
         close: () => db.close()
       }
     }
@@ -85,6 +118,17 @@ function classicLevel () {
         putSync: (key, value) => db.put(key, value, SYNC),
         getSync: (key) => db.getSync(key),
         get: (key) => db.get(key),
+        scan: (reverse) => levelScan(db.iterator({ reverse }), (it) => it.nextv(1000)),
+        seeker: () => {
+          const it = db.iterator()
+          return {
+            seekRead: async (key, count) => {
+              it.seek(key)
+              return (await it.nextv(count)).length
+            },
+            close: () => it.close()
+          }
+        },
         close: () => db.close()
       }
     }
@@ -114,6 +158,18 @@ function rocksdb () {
         // Not public API, but it is the binding's synchronous MultiGet; no public sync get exists.
         getSync: typeof db._getManySync === 'function' ? (key) => db._getManySync([key])[0] : null,
         get: (key) => db.getMany([key]).then((rows) => rows[0]),
+        // The binding's synchronous page read (private, like _getManySync); rows are flat [k, v, ...].
+        scan: (reverse) => levelScan(db.iterator({ reverse }), (it) => it._nextvSync(1000).rows, 2),
+        seeker: () => {
+          const it = db.iterator()
+          return {
+            seekRead: (key, count) => {
+              it._seekSync(key)
+              return it._nextvSync(count).rows.length / 2
+            },
+            close: () => it.close()
+          }
+        },
         close: () => db.close()
       }
     }
@@ -156,6 +212,19 @@ function lmdb () {
         getSync: (key) => db.get(key),
         get: (key) => db.getAsync(key),
         getAbsent: (key) => db.getMany([key]).then((rows) => rows[0]),
+        scan: (reverse) => {
+          let n = 0
+          for (const entry of db.getRange({ reverse })) if (entry.value !== undefined) n++
+          return n
+        },
+        seeker: () => ({
+          seekRead: (key, count) => {
+            let n = 0
+            for (const entry of db.getRange({ start: key, limit: count })) if (entry.value !== undefined) n++
+            return n
+          },
+          close: () => {}
+        }),
         close: () => db.close()
       }
     }

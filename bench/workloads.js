@@ -15,8 +15,24 @@ const WORKLOADS = [
   { name: 'fillsync', label: 'fillsync (put, durable)', run: (r) => r.fillSync() },
   { name: 'readrandom', label: 'readrandom (getSync)', run: (r) => r.read('readrandom', 'sync', false) },
   { name: 'readrandomasync', label: 'readrandom (async get)', run: (r) => r.read('readrandomasync', 'async', false) },
-  { name: 'readmissing', label: 'readmissing (async get)', run: (r) => r.read('readmissing', 'async', true) }
+  { name: 'readmissing', label: 'readmissing (async get)', run: (r) => r.read('readmissing', 'async', true) },
+  { name: 'readseq', label: 'readseq (forward scan, entries/s)', run: (r) => r.scan('readseq', false) },
+  { name: 'readreverse', label: 'readreverse (reverse scan, entries/s)', run: (r) => r.scan('readreverse', true) },
+  { name: 'seekrandom', label: 'seekrandom (seek + 10 entries, seeks/s)', run: (r) => r.seekRandom() }
 ]
+
+/** Entries read after each seek in seekrandom. */
+const SEEK_READ = 10
+
+// write_bytes of /proc/self/io (bytes this process caused to be written to storage), or null.
+function diskWriteBytes () {
+  try {
+    const m = /^write_bytes: (\d+)$/m.exec(fs.readFileSync('/proc/self/io', 'utf8'))
+    return m ? Number(m[1]) : null
+  } catch {
+    return null
+  }
+}
 
 const elapsed = (t0, ops, extra) => {
   const ns = Number(now() - t0)
@@ -79,9 +95,18 @@ class Runner {
     const db = await this.open(dir, false)
     this.data = { db, dir }
 
+    const io0 = diskWriteBytes()
     const t0 = now()
     for (let i = 0; i < n; i += batch) await db.putBatch(keys.slice(i, i + batch), values.slice(i, i + batch))
-    return elapsed(t0, n)
+    const result = elapsed(t0, n)
+    // Write amplification: bytes this process wrote to disk during the fill
+    // (WAL, flushes, compactions so far) / user bytes (/proc/self/io, Linux).
+    const io1 = diskWriteBytes()
+    if (io0 !== null && io1 !== null) {
+      result.diskWriteBytes = io1 - io0
+      result.writeAmp = (io1 - io0) / (n * (keys[0].length + values[0].length))
+    }
+    return result
   }
 
   // syncN single durable puts of random keys, cfg.concurrency in flight, in a scratch database.
@@ -128,6 +153,49 @@ class Runner {
     const result = elapsed(t0, reads, { found, prefilled })
     const expected = missing ? 0 : reads
     if (found !== expected) result.error = `found ${found} of ${reads} keys, expected ${expected}`
+    return result
+  }
+
+  // Iterates every entry of the data database (keys and values, as Buffers)
+  // in one scan; ops = entries.
+  async scan (name, reverse) {
+    const { n } = this.cfg
+    let prefilled = false
+    if (!this.data) {
+      await this.fill('prefill', true)
+      prefilled = true
+    }
+    const { db } = this.data
+    const t0 = now()
+    const count = await db.scan(reverse)
+    const result = elapsed(t0, count, { prefilled })
+    if (count !== n) result.error = `scanned ${count} entries, expected ${n}`
+    return result
+  }
+
+  // cfg.reads / 10 seeks to uniformly random present keys, each followed by
+  // reading SEEK_READ entries (fewer only at the end); ops = seeks.
+  async seekRandom () {
+    const { n } = this.cfg
+    const seeks = Math.max(1, Math.floor(this.cfg.reads / 10))
+    let prefilled = false
+    if (!this.data) {
+      await this.fill('prefill', true)
+      prefilled = true
+    }
+    const { db } = this.data
+    const rng = makeRng(subSeed(this.cfg.seed, 'seekrandom'))
+    const numbers = Uint32Array.from({ length: seeks }, () => rng.below(n))
+    const keys = this.keys(numbers)
+    const seeker = await db.seeker()
+    let read = 0
+    const t0 = now()
+    for (let i = 0; i < seeks; i++) read += await seeker.seekRead(keys[i], SEEK_READ)
+    const result = elapsed(t0, seeks, { prefilled, entries: read })
+    await seeker.close()
+    let expected = 0
+    for (let i = 0; i < seeks; i++) expected += Math.min(SEEK_READ, n - numbers[i])
+    if (read !== expected) result.error = `read ${read} entries, expected ${expected}`
     return result
   }
 

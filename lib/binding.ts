@@ -9,6 +9,13 @@
 // - Sync reads write the key into the shared `keyBuffer` and get back the value
 //   length, with the value bytes in the shared `valueBuffer`; values larger
 //   than `valueBuffer` come back as their own Buffer.
+// - Iterators (iterator_*) are read synchronously, one page per call: up to
+//   maxEntries entries / about maxBytes bytes packed into one Buffer as
+//   [count:u32][flags:u32] then per entry [keyLen:u32][key][valueLen:u32][value]
+//   (only the halves asked for; flags bit 0: exhausted). Format owner:
+//   native/binding/iterator.h.
+// - Ranges are (flags, lower, upper): Uint8Array bounds or undefined, with
+//   RANGE_LOWER_INCLUSIVE / RANGE_UPPER_INCLUSIVE in flags.
 // - Writes are WriteBatch bytes (see native/include/lsm/write_batch.h) encoded
 //   in JS: 12 zero header bytes patched by JS with the record count, then records.
 
@@ -27,7 +34,34 @@ export interface NativeOpenOptions {
   maxKeySize: number
   maxValueSize: number
   testFlushDelayMs: number
+  levelBase: number
+  levelRatio: number
+  l0CompactionTrigger: number
+  l0SlowdownTrigger: number
+  l0StopTrigger: number
+  targetFileSize: number
+  compactionThreads: number
+  testCompactionDelayMs: number
 }
+
+/** Opaque handle to a native iterator (holds the engine iterator and its pinned state). */
+export interface NativeIterator {
+  readonly __brand: 'NativeIterator'
+}
+
+/** Opaque handle to a native snapshot. */
+export interface NativeSnapshot {
+  readonly __brand: 'NativeSnapshot'
+}
+
+/** Flag bits of iterator_init and the range functions (native/binding/iterator.h). */
+export const ITER_REVERSE = 1
+export const ITER_KEYS = 2
+export const ITER_VALUES = 4
+export const RANGE_LOWER_INCLUSIVE = 8
+export const RANGE_UPPER_INCLUSIVE = 16
+/** Bit of a page's flags word: the iterator has no more entries. */
+export const PAGE_EXHAUSTED = 1
 
 /** Opaque handle to a native database object. */
 export interface NativeDb {
@@ -35,7 +69,7 @@ export interface NativeDb {
 }
 
 export type CompleteCallback = (id: number, code: string, message: string) => void
-export type EventCallback = (name: 'flush' | 'stall' | 'stallEnd' | 'error', payload: Record<string, unknown>) => void
+export type EventCallback = (name: 'flush' | 'compaction' | 'stall' | 'stallEnd' | 'error', payload: Record<string, unknown>) => void
 
 export interface NativeStats {
   puts: number
@@ -55,7 +89,16 @@ export interface NativeStats {
   immutableMemtableBytes: number
   lastSequence: number
   obsoleteFilesRemoved: number
-  levels: Array<{ level: number, files: number, bytes: number }>
+  compactions: number
+  compactionBytesRead: number
+  compactionBytesWritten: number
+  compactionMicros: number
+  tablesDeleted: number
+  pendingCompactionBytes: number
+  writeAmplification: number
+  /** Keyed by stall reason name ('immutable-queue-full', 'l0-slowdown', 'l0-stop'). */
+  stallsByReason: Record<string, { count: number, micros: number }>
+  levels: Array<{ level: number, files: number, bytes: number, score: number }>
 }
 
 export interface Binding {
@@ -69,17 +112,46 @@ export interface Binding {
    * Looks up the key in keyBuffer[0, keyLength). Returns -1 when absent, the value length when
    * the value was copied into valueBuffer, or a Buffer when it does not fit. Throws LsmError.
    */
-  db_get(db: NativeDb, keyLength: number): number | Buffer
+  db_get(db: NativeDb, keyLength: number, snapshot?: NativeSnapshot): number | Buffer
   /**
    * Looks up `count` keys packed in `keys` as [u32 length][bytes]...; returns one buffer packed as
    * [i32 length or -1][bytes]... (little-endian).
    */
-  db_get_many(db: NativeDb, keys: Uint8Array, count: number): Buffer
+  db_get_many(db: NativeDb, keys: Uint8Array, count: number, snapshot?: NativeSnapshot): Buffer
   /** Flushes memtables in the background; completion `id` settles it. */
   db_flush(db: NativeDb, id: number): void
   /** Closes in the background (R8); completion `id` settles it. */
   db_close(db: NativeDb, id: number): void
   db_stats(db: NativeDb): NativeStats
+  /**
+   * Flushes, then compacts every level holding keys in [start, end] (both inclusive; a missing
+   * bound is unbounded) down to the deepest such level, on its own thread; completion `id`
+   * settles it. Progress arrives as 'compaction' events with `manual: true`.
+   */
+  db_compact_range(db: NativeDb, id: number, start?: Uint8Array, end?: Uint8Array): void
+  /** Deletes every key in the range in one engine-side batch, in the background; completion `id` settles it. */
+  db_clear(db: NativeDb, flags: number, lower: Uint8Array | undefined, upper: Uint8Array | undefined, id: number): void
+  /** Approximate SSTable bytes holding keys in the range (memtables excluded). */
+  db_approximate_size(db: NativeDb, flags: number, lower: Uint8Array | undefined, upper: Uint8Array | undefined): number
+  /**
+   * Creates an iterator over the range (ITER_* flags), stopping after `limit` entries (-1: none),
+   * reading as of `snapshot` (or now). Throws LsmError CLOSED once db_close was called.
+   */
+  iterator_init(db: NativeDb, flags: number, limit: number, lower: Uint8Array | undefined,
+    upper: Uint8Array | undefined, snapshot: NativeSnapshot | undefined): NativeIterator
+  /** The next page (format above). Throws ITERATOR_CLOSED once closed (also by db_close). */
+  iterator_next(it: NativeIterator, maxEntries: number, maxBytes: number): Buffer
+  /**
+   * Seeks to the key in keyBuffer[0, targetLength): forward first >= target, reverse last <= target.
+   * `limit` (-1: none) replaces the count of entries left to read.
+   */
+  iterator_seek(it: NativeIterator, targetLength: number, limit: number): void
+  /** Releases the engine iterator; idempotent. */
+  iterator_close(it: NativeIterator): void
+  /** Takes an engine snapshot; throws CLOSED once db_close was called. */
+  snapshot_create(db: NativeDb): NativeSnapshot
+  /** Releases the engine snapshot; idempotent. Reads through it then throw SNAPSHOT_RELEASED. */
+  snapshot_release(snap: NativeSnapshot): void
   /** Hands the LsmError class to native code so it throws real instances with `code`. */
   set_error_class(ctor: new (message: string, code: string) => Error): void
 }

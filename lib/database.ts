@@ -21,6 +21,16 @@ import {
   resolveReadOptions,
   resolveWriteOptions
 } from './options'
+import {
+  type IteratorHost,
+  type IteratorOptions,
+  type RangeOptions,
+  Iterator,
+  IteratorMode,
+  resolveIteratorOptions,
+  resolveRange
+} from './iterator'
+import { Snapshot, snapshotHandle } from './snapshot'
 import { Batch, BatchEncoder, type BatchSink, type Limits, argumentName, checkSize } from './write-batch'
 
 const debug = debuglog('lsmkv')
@@ -77,6 +87,40 @@ export type BatchOperation<K extends Encoding = 'utf8', V extends Encoding = 'ut
 export type FlushEvent = Readonly<Record<string, unknown>>
 
 /**
+ * Payload of the `'compaction'` event, fired after every compaction that
+ * changed the tree (background or {@link Database.compactRange}).
+ * `level` -> `outputLevel` (equal for an in-place rewrite of the bottom
+ * level); `trivialMove` when a file moved down without being rewritten.
+ * For `compactRange` (`manual: true`) the event also carries the progress of
+ * the whole call: `filesDone / filesTotal` and `bytesDone / bytesTotal`
+ * (estimated totals that may grow; equal in the last event).
+ *
+ * @example
+ * ```ts
+ * db.on('compaction', (c) => {
+ *   if (c.manual) console.log(`compactRange ${c.bytesDone} / ${c.bytesTotal} bytes`)
+ * })
+ * ```
+ */
+export interface CompactionEvent {
+  readonly level: number
+  readonly outputLevel: number
+  readonly manual: boolean
+  readonly trivialMove: boolean
+  readonly inputFiles: number
+  readonly inputBytes: number
+  readonly outputFiles: number
+  readonly outputBytes: number
+  readonly inputEntries: number
+  readonly droppedEntries: number
+  readonly micros: number
+  readonly filesDone?: number
+  readonly filesTotal?: number
+  readonly bytesDone?: number
+  readonly bytesTotal?: number
+}
+
+/**
  * Payload of the `'stall'` / `'stallEnd'` events: writers wait because the
  * immutable memtable queue is full. `reason` names why; `stallEnd` also
  * reports how long it lasted.
@@ -103,6 +147,7 @@ export type StallEvent = Readonly<Record<string, unknown>> & { readonly reason?:
  */
 export interface DatabaseEvents {
   flush: [info: FlushEvent]
+  compaction: [info: CompactionEvent]
   stall: [info: StallEvent]
   stallEnd: [info: StallEvent]
   error: [error: LsmError]
@@ -113,6 +158,16 @@ export interface LevelStats {
   readonly level: number
   readonly files: number
   readonly bytes: number
+  /** Compaction urgency: L0 files / l0CompactionTrigger, or bytes / the level's target; >= 1 is due. */
+  readonly score: number
+}
+
+/** How often and how long writers waited for one reason. */
+export interface StallReasonStats {
+  /** Stall episodes ('l0-slowdown': delayed write groups). */
+  readonly count: number
+  /** Total time writers waited or were delayed, in microseconds. */
+  readonly micros: number
 }
 
 /**
@@ -158,7 +213,23 @@ export interface DatabaseStats {
   readonly lastSequence: number
   /** Crash leftovers removed on open. */
   readonly obsoleteFilesRemoved: number
-  /** Per-level file counts and sizes. */
+  /** Compactions completed (trivial moves included). */
+  readonly compactions: number
+  /** SSTable bytes read by compactions. */
+  readonly compactionBytesRead: number
+  /** SSTable bytes written by compactions. */
+  readonly compactionBytesWritten: number
+  /** Time spent in compactions, in microseconds. */
+  readonly compactionMicros: number
+  /** Obsolete tables deleted once no reader used them. */
+  readonly tablesDeleted: number
+  /** Bytes compaction still has to move to bring every level back to its target (estimate). */
+  readonly pendingCompactionBytes: number
+  /** Bytes the engine wrote (WAL + flushes + compactions) / user bytes written; 0 before any write. */
+  readonly writeAmplification: number
+  /** Stalls per reason: 'immutable-queue-full', 'l0-slowdown', 'l0-stop'. */
+  readonly stallsByReason: Readonly<Record<string, StallReasonStats>>
+  /** Per-level file counts, sizes and compaction scores. */
   readonly levels: readonly LevelStats[]
 }
 
@@ -223,6 +294,11 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
   #packBuffer: Buffer = Buffer.alloc(0)
   #backgroundError: LsmError | null = null
   #closePromise: Promise<void> | null = null
+  // Iterators and snapshots see the database through this (lib/iterator.ts).
+  readonly #reader: IteratorHost = {
+    isOpen: () => this.#status === 'open',
+    writeKey: (raw) => this.#writeKey(raw)
+  }
 
   private constructor (location: string, options: ResolvedOptions) {
     super()
@@ -424,7 +500,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
     this.#assertUsable()
     const o = resolveReadOptions(options)
     const keyLength = this.#writeKey(toRaw(key, o.keyEncoding ?? this.#options.keyEncoding, 'key'))
-    const result = binding.db_get(this.#handle, keyLength)
+    const result = binding.db_get(this.#handle, keyLength, snapshotHandle(o.snapshot, this.#reader))
     if (result === -1) return undefined
     const encoding = o.valueEncoding ?? this.#options.valueEncoding
     return (typeof result === 'number'
@@ -476,11 +552,11 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
    * if (!db.hasSync('config')) await db.put('config', '{}')
    * ```
    */
-  hasSync (key: EncodingInput<K>, options?: Pick<ReadOptions, 'keyEncoding'>): boolean {
+  hasSync (key: EncodingInput<K>, options?: Pick<ReadOptions, 'keyEncoding' | 'snapshot'>): boolean {
     this.#assertUsable()
     const o = resolveReadOptions(options)
     const keyLength = this.#writeKey(toRaw(key, o.keyEncoding ?? this.#options.keyEncoding, 'key'))
-    return binding.db_get(this.#handle, keyLength) !== -1
+    return binding.db_get(this.#handle, keyLength, snapshotHandle(o.snapshot, this.#reader)) !== -1
   }
 
   /**
@@ -491,9 +567,124 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
    * if (await db.has('user:1')) console.log('exists')
    * ```
    */
-  has (key: EncodingInput<K>, options?: Pick<ReadOptions, 'keyEncoding'>): Promise<boolean> {
+  has (key: EncodingInput<K>, options?: Pick<ReadOptions, 'keyEncoding' | 'snapshot'>): Promise<boolean> {
     try {
       return Promise.resolve(this.hasSync(key, options))
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
+
+  /**
+   * An iterator over `[key, value]` entries in key order (or reverse), within
+   * the range given by `gt`/`gte`/`lt`/`lte`, up to `limit` entries, as of
+   * `snapshot` (default: now). Works with `for...of` and `for await...of`;
+   * see {@link Iterator}. Throws TypeError / RangeError for bad options and
+   * LsmError `'CLOSED'` when closed.
+   *
+   * @example
+   * ```ts
+   * for (const [key, value] of db.iterator({ gte: 'user:', lt: 'user;' })) console.log(key, value)
+   * for await (const [key, value] of db.iterator({ reverse: true, limit: 10 })) console.log(key, value)
+   * ```
+   */
+  iterator<KE extends Encoding = K, VE extends Encoding = V> (
+    options?: IteratorOptions<KE, VE>
+  ): Iterator<[Decoded<KE>, Decoded<VE>], EncodingInput<KE>> {
+    return this.#iterator(options, IteratorMode.Entries)
+  }
+
+  /**
+   * An iterator over the keys only (values are never copied out of the
+   * engine). Same options as {@link Database.iterator}.
+   *
+   * @example
+   * ```ts
+   * const names = await db.keys({ gte: 'user:', lt: 'user;' }).all()
+   * ```
+   */
+  keys<KE extends Encoding = K> (options?: IteratorOptions<KE, V>): Iterator<Decoded<KE>, EncodingInput<KE>> {
+    return this.#iterator(options, IteratorMode.Keys)
+  }
+
+  /**
+   * An iterator over the values only (keys are never copied out of the
+   * engine). Same options as {@link Database.iterator}.
+   *
+   * @example
+   * ```ts
+   * let total = 0
+   * for (const v of db.values({ valueEncoding: 'json' })) total += (v as { n: number }).n
+   * ```
+   */
+  values<VE extends Encoding = V> (options?: IteratorOptions<K, VE>): Iterator<Decoded<VE>, EncodingInput<K>> {
+    return this.#iterator(options, IteratorMode.Values)
+  }
+
+  /**
+   * Takes a {@link Snapshot}: pass it as `{ snapshot }` to any read to see
+   * the database exactly as it is now. Release it when done (or `using`).
+   * Throws LsmError `'CLOSED'` when closed.
+   *
+   * @example
+   * ```ts
+   * using snap = db.snapshot()
+   * await db.put('k', 'changed')
+   * await db.get('k', { snapshot: snap })   // the value before the put
+   * ```
+   */
+  snapshot (): Snapshot {
+    this.#assertUsable()
+    return new Snapshot(this.#reader, binding.snapshot_create(this.#handle))
+  }
+
+  /**
+   * Deletes every key in the range (all keys without options) atomically,
+   * inside the engine: readers see all of the range's keys deleted or none.
+   * Writes issued before the call are included; writes issued while it runs
+   * may land before or after it. Resolves once the deletions are in the WAL.
+   *
+   * @example
+   * ```ts
+   * await db.clear({ gte: 'session:', lt: 'session;' })
+   * await db.clear()   // everything
+   * ```
+   */
+  clear (options?: RangeOptions<EncodingInput<K>> & { keyEncoding?: Encoding }): Promise<void> {
+    let range: ReturnType<typeof resolveRange>
+    try {
+      this.#assertWritable()
+      range = resolveRange(options, this.#options.keyEncoding)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    // Like flush: the engine scans what is committed when the request
+    // arrives, so first let writes already handed over commit.
+    this.#submit()
+    const earlier = Array.from(this.#inflightGroups, (g) => g.promise)
+    const cleared = Promise.allSettled(earlier).then(() =>
+      this.#call((id) => { binding.db_clear(this.#handle, range.flags, range.lower, range.upper, id) }))
+    this.#inflightFlushes.add(cleared)
+    const forget = (): void => { this.#inflightFlushes.delete(cleared) }
+    cleared.then(forget, forget)
+    return cleared
+  }
+
+  /**
+   * Approximate bytes of SSTable data holding keys from `start` (inclusive)
+   * to `end` (exclusive); `undefined` leaves that side open. Memtables are
+   * not counted, so recent unflushed writes do not show.
+   *
+   * @example
+   * ```ts
+   * const bytes = await db.approximateSize('a', 'n')
+   * ```
+   */
+  approximateSize (start?: EncodingInput<K>, end?: EncodingInput<K>): Promise<number> {
+    try {
+      this.#assertUsable()
+      const range = resolveRange({ gte: start, lt: end }, this.#options.keyEncoding)
+      return Promise.resolve(binding.db_approximate_size(this.#handle, range.flags, range.lower, range.upper))
     } catch (err) {
       return Promise.reject(err)
     }
@@ -528,6 +719,47 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
   }
 
   /**
+   * Flushes the memtables, then compacts every level holding keys from
+   * `start` to `end` (both inclusive; `undefined` leaves that side open)
+   * down to the deepest level holding any of them: overwritten versions no
+   * snapshot needs and deletions are dropped, and their space is returned to
+   * the file system. Runs on its own thread, alongside reads and writes;
+   * progress arrives as `'compaction'` events with `manual: true`.
+   *
+   * @example
+   * ```ts
+   * await db.clear()
+   * await db.compactRange()            // reclaim the space of everything deleted
+   * await db.compactRange('a', 'm')    // or just a range
+   * ```
+   */
+  compactRange (start?: EncodingInput<K>, end?: EncodingInput<K>): Promise<void> {
+    let lower: Uint8Array | undefined
+    let upper: Uint8Array | undefined
+    try {
+      this.#assertWritable()
+      const toBytes = (key: unknown, argument: string): Uint8Array | undefined => {
+        if (key === undefined) return undefined
+        const raw = toRaw(key, this.#options.keyEncoding, argument)
+        return typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw
+      }
+      lower = toBytes(start, 'start')
+      upper = toBytes(end, 'end')
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    // Like flush: include writes already handed over.
+    this.#submit()
+    const earlier = Array.from(this.#inflightGroups, (g) => g.promise)
+    const compacted = Promise.allSettled(earlier).then(() =>
+      this.#call((id) => { binding.db_compact_range(this.#handle, id, lower, upper) }))
+    this.#inflightFlushes.add(compacted)
+    const forget = (): void => { this.#inflightFlushes.delete(compacted) }
+    compacted.then(forget, forget)
+    return compacted
+  }
+
+  /**
    * Engine counters and gauges. Throws LsmError `'CLOSED'` when closed.
    *
    * @example
@@ -557,7 +789,15 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
       immutableMemtableBytes: s.immutableMemtableBytes,
       lastSequence: s.lastSequence,
       obsoleteFilesRemoved: s.obsoleteFilesRemoved,
-      levels: s.levels.map((l) => ({ level: l.level, files: l.files, bytes: l.bytes }))
+      compactions: s.compactions,
+      compactionBytesRead: s.compactionBytesRead,
+      compactionBytesWritten: s.compactionBytesWritten,
+      compactionMicros: s.compactionMicros,
+      tablesDeleted: s.tablesDeleted,
+      pendingCompactionBytes: s.pendingCompactionBytes,
+      writeAmplification: s.writeAmplification,
+      stallsByReason: s.stallsByReason,
+      levels: s.levels.map((l) => ({ level: l.level, files: l.files, bytes: l.bytes, score: l.score }))
     }
   }
 
@@ -667,6 +907,9 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
     switch (name) {
       case 'flush':
         this.emit('flush', payload)
+        break
+      case 'compaction':
+        this.emit('compaction', payload as unknown as CompactionEvent)
         break
       case 'stall':
         this.emit('stall', payload)
@@ -801,6 +1044,14 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
 
   // --- reads --------------------------------------------------------------
 
+  #iterator<T, S> (options: unknown, mode: IteratorMode): Iterator<T, S> {
+    this.#assertUsable()
+    const o = resolveIteratorOptions(options, this.#options.keyEncoding, this.#options.valueEncoding)
+    const snapshot = snapshotHandle(o.snapshot, this.#reader)
+    const handle = binding.iterator_init(this.#handle, o.flags | mode, o.limit, o.lower, o.upper, snapshot)
+    return new Iterator<T, S>(this.#reader, handle, mode, o.keyEncoding, o.valueEncoding, o.limit, o.signal)
+  }
+
   /** Writes a key into the shared key buffer; returns its byte length. */
   #writeKey (raw: Raw): number {
     const buf = this.#keyBuffer
@@ -863,7 +1114,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
       off += 4 + n
     }
 
-    const result = binding.db_get_many(this.#handle, pack.subarray(0, off), count)
+    const result = binding.db_get_many(this.#handle, pack.subarray(0, off), count, snapshotHandle(o.snapshot, this.#reader))
     const encoding = o.valueEncoding ?? this.#options.valueEncoding
     // A result living in the shared value buffer must be copied out.
     const decode = result.buffer === this.#valueBuffer.buffer ? decodeShared : decodeOwned

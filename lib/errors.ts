@@ -6,8 +6,8 @@
 
 /**
  * Stable error codes. Native `Status` codes map 1:1 onto these (see
- * native/include/lsm/status.h); `NOT_OPEN` and `ITERATOR_CLOSED` come from the
- * JS layer only.
+ * native/include/lsm/status.h); `NOT_OPEN`, `ITERATOR_CLOSED`,
+ * `SNAPSHOT_RELEASED` and `ABORTED` come from the binding and the JS layer.
  */
 export type LsmErrorCode =
   | 'NOT_OPEN'
@@ -21,6 +21,8 @@ export type LsmErrorCode =
   | 'INVALID_ARGUMENT'
   | 'NOT_SUPPORTED'
   | 'ITERATOR_CLOSED'
+  | 'SNAPSHOT_RELEASED'
+  | 'ABORTED'
 
 /** Options of the {@link LsmError} constructor. */
 export interface LsmErrorOptions {

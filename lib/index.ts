@@ -11,14 +11,19 @@
 export { open, Database } from './database'
 export type {
   BatchOperation,
+  CompactionEvent,
   DatabaseEvents,
   DatabaseStats,
   DatabaseStatus,
   FlushEvent,
   LevelStats,
-  StallEvent
+  StallEvent,
+  StallReasonStats
 } from './database'
 export { Batch } from './write-batch'
+export { Iterator } from './iterator'
+export type { IteratorOptions, RangeOptions } from './iterator'
+export { Snapshot } from './snapshot'
 export type { BatchWriteOptions } from './write-batch'
 export { LsmError } from './errors'
 export type { LsmErrorCode, LsmErrorOptions } from './errors'

@@ -6,6 +6,7 @@
 import { constants as bufferConstants } from 'node:buffer'
 import type { NativeOpenOptions } from './binding'
 import { ENCODINGS, type Encoding, typeName } from './encoding'
+import type { Snapshot } from './snapshot'
 
 const KiB = 1024
 const MiB = 1024 * KiB
@@ -20,6 +21,8 @@ export const MAX_VALUE_SIZE = Math.min(64 * MiB, bufferConstants.MAX_LENGTH)
 export interface TestHooks {
   /** The flush thread sleeps this long (ms) before building each table, forcing write stalls. Default 0. */
   flushDelayMs?: number
+  /** Each compaction sleeps this long (ms) before it starts, forcing L0 write stalls. Default 0. */
+  compactionDelayMs?: number
 }
 
 /**
@@ -56,6 +59,20 @@ export interface OpenOptions<K extends Encoding = Encoding, V extends Encoding =
   maxKeySize?: number
   /** Largest value in bytes; 0 to 64 MiB. Default 64 MiB. */
   maxValueSize?: number
+  /** Target size of level 1 in bytes; level n targets `levelBase * levelRatio^(n-1)`. 64 KiB to 1024 GiB. Default 64 MiB. */
+  levelBase?: number
+  /** Size ratio between adjacent levels; 2 to 100. Default 10. */
+  levelRatio?: number
+  /** L0 files that start an L0 -> L1 compaction; 1 to 256. Default 4. */
+  l0CompactionTrigger?: number
+  /** L0 files at which each write group is delayed by ~1 ms; at least `l0CompactionTrigger`, up to 1024. Default 8. */
+  l0SlowdownTrigger?: number
+  /** L0 files at which writes wait for compaction; at least `l0SlowdownTrigger`, up to 1024. Default 12. */
+  l0StopTrigger?: number
+  /** Compaction output files are cut at this size (never inside one key's versions); 64 KiB to 4 GiB. Default 8 MiB. */
+  targetFileSize?: number
+  /** Background compaction threads; 1 or 2. Default 1. */
+  compactionThreads?: number
   /** Default of the per-write `sync` option (fdatasync before acknowledging). Default `false`. */
   sync?: boolean
   /** Encoding of keys. Default `'utf8'`. */
@@ -84,14 +101,17 @@ export interface WriteOptions {
 }
 
 /**
- * Options of a single read (get, getSync, getMany).
+ * Options of a single read (get, getSync, getMany, has, hasSync).
  *
  * @example
  * ```ts
  * const bytes = await db.get('k', { valueEncoding: 'buffer' })
+ * const old = db.getSync('k', { snapshot: snap })
  * ```
  */
 export interface ReadOptions<E extends Encoding = Encoding> {
+  /** Read as of this snapshot (see `db.snapshot()`); default: the latest committed state. */
+  snapshot?: Snapshot
   /** Override the database's key encoding for this call. */
   keyEncoding?: Encoding
   /** Override the database's value encoding for this call. */
@@ -115,14 +135,21 @@ const intOptions: Record<string, IntRange> = {
   blockRestartInterval: { min: 1, max: 4096, unit: '' },
   bloomBitsPerKey: { min: 0, max: 64, unit: '' },
   maxKeySize: { min: 1, max: MAX_KEY_SIZE, unit: 'bytes' },
-  maxValueSize: { min: 0, max: MAX_VALUE_SIZE, unit: 'bytes' }
+  maxValueSize: { min: 0, max: MAX_VALUE_SIZE, unit: 'bytes' },
+  levelBase: { min: 64 * KiB, max: 1024 * GiB, unit: 'bytes' },
+  levelRatio: { min: 2, max: 100, unit: '' },
+  l0CompactionTrigger: { min: 1, max: 256, unit: '' },
+  l0SlowdownTrigger: { min: 1, max: 1024, unit: '' },
+  l0StopTrigger: { min: 1, max: 1024, unit: '' },
+  targetFileSize: { min: 64 * KiB, max: 4 * GiB, unit: 'bytes' },
+  compactionThreads: { min: 1, max: 2, unit: '' }
 }
 const boolOptions = ['createIfMissing', 'errorIfExists', 'mmap', 'sync']
 const encodingOptions = ['keyEncoding', 'valueEncoding']
 const openOptionNames = [...boolOptions, ...Object.keys(intOptions), ...encodingOptions, 'testHooks']
-const testHookNames = ['flushDelayMs']
+const testHookNames = ['flushDelayMs', 'compactionDelayMs']
 const writeOptionNames = ['sync', 'keyEncoding', 'valueEncoding']
-const readOptionNames = ['keyEncoding', 'valueEncoding']
+const readOptionNames = ['keyEncoding', 'valueEncoding', 'snapshot']
 
 /** Levenshtein distance, for "did you mean" hints. */
 function editDistance (a: string, b: string): number {
@@ -228,7 +255,26 @@ export function resolveOpenOptions (options: unknown): ResolvedOptions {
     mmap: checkBool(o['mmap'], 'mmap', true),
     maxKeySize: checkInt(o['maxKeySize'], 'maxKeySize', optionRange('maxKeySize'), MAX_KEY_SIZE),
     maxValueSize: checkInt(o['maxValueSize'], 'maxValueSize', optionRange('maxValueSize'), MAX_VALUE_SIZE),
-    testFlushDelayMs: checkInt(hooks['flushDelayMs'], 'testHooks.flushDelayMs', { min: 0, max: 600_000, unit: '' }, 0)
+    testFlushDelayMs: checkInt(hooks['flushDelayMs'], 'testHooks.flushDelayMs', { min: 0, max: 600_000, unit: '' }, 0),
+    levelBase: checkInt(o['levelBase'], 'levelBase', optionRange('levelBase'), 64 * MiB),
+    levelRatio: checkInt(o['levelRatio'], 'levelRatio', optionRange('levelRatio'), 10),
+    l0CompactionTrigger: checkInt(o['l0CompactionTrigger'], 'l0CompactionTrigger', optionRange('l0CompactionTrigger'), 4),
+    l0SlowdownTrigger: 0,
+    l0StopTrigger: 0,
+    targetFileSize: checkInt(o['targetFileSize'], 'targetFileSize', optionRange('targetFileSize'), 8 * MiB),
+    compactionThreads: checkInt(o['compactionThreads'], 'compactionThreads', optionRange('compactionThreads'), 1),
+    testCompactionDelayMs: checkInt(hooks['compactionDelayMs'], 'testHooks.compactionDelayMs', { min: 0, max: 600_000, unit: '' }, 0)
+  }
+  // The L0 triggers must be ordered; defaults follow a lower trigger set explicitly.
+  native.l0SlowdownTrigger = checkInt(o['l0SlowdownTrigger'], 'l0SlowdownTrigger', optionRange('l0SlowdownTrigger'),
+    Math.max(8, native.l0CompactionTrigger))
+  if (native.l0SlowdownTrigger < native.l0CompactionTrigger) {
+    throw new RangeError(`Option 'l0SlowdownTrigger' must be at least l0CompactionTrigger (${native.l0CompactionTrigger}), got ${native.l0SlowdownTrigger}`)
+  }
+  native.l0StopTrigger = checkInt(o['l0StopTrigger'], 'l0StopTrigger', optionRange('l0StopTrigger'),
+    Math.max(12, native.l0SlowdownTrigger))
+  if (native.l0StopTrigger < native.l0SlowdownTrigger) {
+    throw new RangeError(`Option 'l0StopTrigger' must be at least l0SlowdownTrigger (${native.l0SlowdownTrigger}), got ${native.l0StopTrigger}`)
   }
   return {
     native,
@@ -265,11 +311,13 @@ export function resolveWriteOptions (options: unknown): ResolvedWriteOptions {
 
 /** A validated per-call read option set. */
 export interface ResolvedReadOptions {
+  /** Unchecked here: the database turns it into a native handle (lib/snapshot.ts). */
+  snapshot: unknown
   keyEncoding: Encoding | undefined
   valueEncoding: Encoding | undefined
 }
 
-const emptyRead: ResolvedReadOptions = Object.freeze({ keyEncoding: undefined, valueEncoding: undefined })
+const emptyRead: ResolvedReadOptions = Object.freeze({ snapshot: undefined, keyEncoding: undefined, valueEncoding: undefined })
 
 /** Validates per-call read options; `undefined` fields mean "the database default". */
 export function resolveReadOptions (options: unknown): ResolvedReadOptions {
@@ -277,6 +325,7 @@ export function resolveReadOptions (options: unknown): ResolvedReadOptions {
   if (o === undefined) return emptyRead
   checkKnown(o, readOptionNames, 'read option')
   return {
+    snapshot: o['snapshot'],
     keyEncoding: o['keyEncoding'] === undefined ? undefined : checkEncoding(o['keyEncoding'], 'keyEncoding', 'utf8'),
     valueEncoding: o['valueEncoding'] === undefined ? undefined : checkEncoding(o['valueEncoding'], 'valueEncoding', 'utf8')
   }
@@ -284,3 +333,5 @@ export function resolveReadOptions (options: unknown): ResolvedReadOptions {
 
 /** "64 MiB" style formatting of byte limits, shared with error messages elsewhere. */
 export { formatBytes }
+/** The validation helpers, shared with the iterator and range options (lib/iterator.ts). */
+export { checkBool, checkEncoding, checkKnown, checkObject }

@@ -6,6 +6,7 @@
 #include "addon_data.h"
 #include "database.h"
 #include "errors.h"
+#include "iterator.h"
 
 namespace lsm_binding {
 
@@ -32,6 +33,15 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("db_flush", Napi::Function::New(env, DbFlush, "db_flush"));
   exports.Set("db_close", Napi::Function::New(env, DbClose, "db_close"));
   exports.Set("db_stats", Napi::Function::New(env, DbStats, "db_stats"));
+  exports.Set("db_compact_range", Napi::Function::New(env, DbCompactRange, "db_compact_range"));
+  exports.Set("db_clear", Napi::Function::New(env, DbClear, "db_clear"));
+  exports.Set("db_approximate_size", Napi::Function::New(env, DbApproximateSize, "db_approximate_size"));
+  exports.Set("iterator_init", Napi::Function::New(env, IteratorInit, "iterator_init"));
+  exports.Set("iterator_next", Napi::Function::New(env, IteratorNext, "iterator_next"));
+  exports.Set("iterator_seek", Napi::Function::New(env, IteratorSeek, "iterator_seek"));
+  exports.Set("iterator_close", Napi::Function::New(env, IteratorClose, "iterator_close"));
+  exports.Set("snapshot_create", Napi::Function::New(env, SnapshotCreate, "snapshot_create"));
+  exports.Set("snapshot_release", Napi::Function::New(env, SnapshotRelease, "snapshot_release"));
   return exports;
 }
 

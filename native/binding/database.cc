@@ -7,6 +7,7 @@
 
 #include "addon_data.h"
 #include "errors.h"
+#include "iterator.h"
 
 namespace lsm_binding {
 
@@ -51,6 +52,12 @@ class Listener final : public lsm::EventListener {
     c.d = info.micros;
     Send(std::move(c));
   }
+  void OnCompactionCompleted(const lsm::CompactionInfo& info) override {
+    Completion c;
+    c.kind = Completion::Kind::kCompactionEvent;
+    c.compaction = info;
+    Send(std::move(c));
+  }
   void OnStallBegin(lsm::StallReason reason) override {
     Completion c;
     c.kind = Completion::Kind::kStallEvent;
@@ -81,6 +88,8 @@ class Listener final : public lsm::EventListener {
 const char* StallReasonName(uint64_t r) {
   switch (static_cast<lsm::StallReason>(r)) {
     case lsm::StallReason::kImmutableQueueFull: return "immutable-queue-full";
+    case lsm::StallReason::kL0Slowdown: return "l0-slowdown";
+    case lsm::StallReason::kL0Stop: return "l0-stop";
   }
   return "unknown";
 }
@@ -115,6 +124,16 @@ bool GetBool(const Napi::Object& o, const char* name, bool dflt) {
 }
 
 }  // namespace
+
+std::shared_ptr<DbCore> UnwrapDb(const Napi::CallbackInfo& info) { return Unwrap(info); }
+
+lsm::DB* OpenDbForRead(Napi::Env env, const std::shared_ptr<DbCore>& core) {
+  if (core && core->closing) {
+    ThrowCode(env, "CLOSED", "database is closed");
+    return nullptr;
+  }
+  return OpenDb(env, core);
+}
 
 void DbCore::Post(Completion c) {
   bool call;
@@ -168,6 +187,31 @@ void DbCore::Drain(Napi::Env env) {
           payload.Set("reason", Napi::String::New(env, StallReasonName(c.a)));
           payload.Set("micros", Napi::Number::New(env, static_cast<double>(c.d)));
           break;
+        case Completion::Kind::kCompactionEvent: {
+          name = "compaction";
+          const lsm::CompactionInfo& ci = c.compaction;
+          auto num = [&](const char* key, uint64_t v) {
+            payload.Set(key, Napi::Number::New(env, static_cast<double>(v)));
+          };
+          num("level", static_cast<uint64_t>(ci.level));
+          num("outputLevel", static_cast<uint64_t>(ci.output_level));
+          payload.Set("manual", Napi::Boolean::New(env, ci.manual));
+          payload.Set("trivialMove", Napi::Boolean::New(env, ci.trivial_move));
+          num("inputFiles", ci.input_files);
+          num("inputBytes", ci.input_bytes);
+          num("outputFiles", ci.output_files);
+          num("outputBytes", ci.output_bytes);
+          num("inputEntries", ci.input_entries);
+          num("droppedEntries", ci.dropped_entries);
+          num("micros", ci.micros);
+          if (ci.manual) {
+            num("filesDone", ci.files_done);
+            num("filesTotal", ci.files_total);
+            num("bytesDone", ci.bytes_done);
+            num("bytesTotal", ci.bytes_total);
+          }
+          break;
+        }
         case Completion::Kind::kErrorEvent:
           name = "error";
           payload.Set("code", Napi::String::New(env, c.status.CodeName()));
@@ -194,6 +238,7 @@ void DbCore::Shutdown(bool close_db) {
     shut_down_ = true;
     pending_.clear();
   }
+  CloseReaders();  // the engine requires them gone before the DB
   if (close_db && db) db->Close().ok();  // env teardown: R8 flush, release LOCK
   tsfn.Release();
 }
@@ -268,6 +313,19 @@ Napi::Value DbOpen(const Napi::CallbackInfo& info) {
   options.max_value_size =
       static_cast<size_t>(GetNumber(o, "maxValueSize", static_cast<double>(options.max_value_size)));
   options.test_flush_delay_ms = GetU32(o, "testFlushDelayMs", 0);
+  options.level_base =
+      static_cast<uint64_t>(GetNumber(o, "levelBase", static_cast<double>(options.level_base)));
+  options.level_ratio = static_cast<int>(GetU32(o, "levelRatio", options.level_ratio));
+  options.l0_compaction_trigger =
+      static_cast<int>(GetU32(o, "l0CompactionTrigger", options.l0_compaction_trigger));
+  options.l0_slowdown_trigger =
+      static_cast<int>(GetU32(o, "l0SlowdownTrigger", options.l0_slowdown_trigger));
+  options.l0_stop_trigger = static_cast<int>(GetU32(o, "l0StopTrigger", options.l0_stop_trigger));
+  options.target_file_size = static_cast<uint64_t>(
+      GetNumber(o, "targetFileSize", static_cast<double>(options.target_file_size)));
+  options.compaction_threads =
+      static_cast<int>(GetU32(o, "compactionThreads", options.compaction_threads));
+  options.test_compaction_delay_ms = GetU32(o, "testCompactionDelayMs", 0);
   options.listener = std::make_shared<Listener>(core);
   const uint32_t id = info[3].As<Napi::Number>().Uint32Value();
 
@@ -319,7 +377,9 @@ Napi::Value DbGet(const Napi::CallbackInfo& info) {
     Napi::RangeError::New(env, "key length exceeds the shared key buffer").ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  lsm::Status s = db->Get(lsm::ReadOptions(), lsm::Slice(core->key_data, key_len), &core->scratch);
+  lsm::ReadOptions ro;
+  if (!ResolveSnapshot(env, core.get(), info[2], &ro)) return env.Undefined();
+  lsm::Status s = db->Get(ro, lsm::Slice(core->key_data, key_len), &core->scratch);
   if (s.IsNotFound()) return Napi::Number::New(env, -1);
   if (!s.ok()) {
     ThrowStatus(env, s);
@@ -344,6 +404,8 @@ Napi::Value DbGetMany(const Napi::CallbackInfo& info) {
   }
   auto keys = info[1].As<Napi::Uint8Array>();
   const uint32_t count = info[2].As<Napi::Number>().Uint32Value();
+  lsm::ReadOptions ro;
+  if (!ResolveSnapshot(env, core.get(), info[3], &ro)) return env.Undefined();
   const char* p = reinterpret_cast<const char*>(keys.Data());
   const char* end = p + keys.ByteLength();
   std::string out;
@@ -354,7 +416,7 @@ Napi::Value DbGetMany(const Napi::CallbackInfo& info) {
       return env.Undefined();
     }
     p += 4;
-    lsm::Status s = db->Get(lsm::ReadOptions(), lsm::Slice(p, len), &core->scratch);
+    lsm::Status s = db->Get(ro, lsm::Slice(p, len), &core->scratch);
     p += len;
     int32_t vlen = -1;
     if (s.ok()) {
@@ -384,6 +446,9 @@ Napi::Value DbClose(const Napi::CallbackInfo& info) {
   std::shared_ptr<DbCore> core = Unwrap(info);
   if (OpenDb(env, core) == nullptr) return env.Undefined();
   const uint32_t id = info[1].As<Napi::Number>().Uint32Value();
+  // Iterators and snapshots go first, on this thread: DB::Close requires it.
+  core->closing = true;
+  core->CloseReaders();
   BeginOp(env, core.get());
   RunInBackground(core, id, [](DbCore* c) { return c->db->Close(); });
   return env.Undefined();
@@ -417,16 +482,95 @@ Napi::Value DbStats(const Napi::CallbackInfo& info) {
   set("immutableMemtableBytes", st.immutable_memtable_bytes);
   set("lastSequence", st.last_sequence);
   set("obsoleteFilesRemoved", st.obsolete_files_removed);
+  set("compactions", st.compactions);
+  set("compactionBytesRead", st.compaction_bytes_read);
+  set("compactionBytesWritten", st.compaction_bytes_written);
+  set("compactionMicros", st.compaction_micros);
+  set("tablesDeleted", st.tables_deleted);
+  set("pendingCompactionBytes", st.pending_compaction_bytes);
+  o.Set("writeAmplification", Napi::Number::New(env, st.write_amplification));
+  Napi::Object stalls = Napi::Object::New(env);
+  for (int r = 0; r < lsm::kNumStallReasons; r++) {
+    Napi::Object one = Napi::Object::New(env);
+    one.Set("count", Napi::Number::New(env, static_cast<double>(st.stall_reasons[r].count)));
+    one.Set("micros", Napi::Number::New(env, static_cast<double>(st.stall_reasons[r].micros)));
+    stalls.Set(StallReasonName(static_cast<uint64_t>(r)), one);
+  }
+  o.Set("stallsByReason", stalls);
   Napi::Array levels = Napi::Array::New(env, st.levels.size());
   for (size_t i = 0; i < st.levels.size(); i++) {
     Napi::Object l = Napi::Object::New(env);
     l.Set("level", Napi::Number::New(env, st.levels[i].level));
     l.Set("files", Napi::Number::New(env, static_cast<double>(st.levels[i].files)));
     l.Set("bytes", Napi::Number::New(env, static_cast<double>(st.levels[i].bytes)));
+    l.Set("score", Napi::Number::New(env, st.levels[i].score));
     levels.Set(static_cast<uint32_t>(i), l);
   }
   o.Set("levels", levels);
   return o;
+}
+
+Napi::Value DbClear(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::shared_ptr<DbCore> core = Unwrap(info);
+  if (OpenDbForRead(env, core) == nullptr) return env.Undefined();
+  lsm::KeyRange range;
+  if (!ParseRange(env, info[1], info[2], info[3], &range)) return env.Undefined();
+  if (!info[4].IsNumber()) {
+    Napi::TypeError::New(env, "db_clear(db, flags, lower, upper, id)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const uint32_t id = info[4].As<Napi::Number>().Uint32Value();
+  BeginOp(env, core.get());
+  // DeleteRange scans then writes one batch: off the JS thread, like flush.
+  RunInBackground(core, id, [range = std::move(range)](DbCore* c) {
+    return c->db->DeleteRange(lsm::WriteOptions(), range);
+  });
+  return env.Undefined();
+}
+
+Napi::Value DbApproximateSize(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::shared_ptr<DbCore> core = Unwrap(info);
+  lsm::DB* db = OpenDbForRead(env, core);
+  if (db == nullptr) return env.Undefined();
+  lsm::KeyRange range;
+  if (!ParseRange(env, info[1], info[2], info[3], &range)) return env.Undefined();
+  return Napi::Number::New(env, static_cast<double>(db->ApproximateSize(range)));
+}
+
+Napi::Value DbCompactRange(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::shared_ptr<DbCore> core = Unwrap(info);
+  if (OpenDb(env, core) == nullptr) return env.Undefined();
+  auto optional_buffer = [](const Napi::Value& v) {
+    return v.IsUndefined() || v.IsNull() || v.IsTypedArray();
+  };
+  if (info.Length() < 2 || !info[1].IsNumber() || !optional_buffer(info[2]) ||
+      !optional_buffer(info[3])) {
+    Napi::TypeError::New(env, "db_compact_range(db, id, start?, end?)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const uint32_t id = info[1].As<Napi::Number>().Uint32Value();
+  // Both bounds inclusive; a missing one is unbounded.
+  lsm::KeyRange range;
+  if (info[2].IsTypedArray()) {
+    auto b = info[2].As<Napi::Uint8Array>();
+    range.has_lower = true;
+    range.lower.assign(reinterpret_cast<const char*>(b.Data()), b.ByteLength());
+  }
+  if (info[3].IsTypedArray()) {
+    auto b = info[3].As<Napi::Uint8Array>();
+    range.has_upper = true;
+    range.upper_inclusive = true;
+    range.upper.assign(reinterpret_cast<const char*>(b.Data()), b.ByteLength());
+  }
+  BeginOp(env, core.get());
+  // Long-running: its own thread, never the libuv pool (like flush).
+  RunInBackground(core, id, [range = std::move(range)](DbCore* c) {
+    return c->db->CompactRange(&range);
+  });
+  return env.Undefined();
 }
 
 }  // namespace lsm_binding

@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -18,12 +19,17 @@
 
 namespace lsm_binding {
 
+struct IteratorState;
+struct SnapshotState;
+
 struct Completion {
-  enum class Kind { kComplete, kFlushEvent, kStallEvent, kStallEndEvent, kErrorEvent };
+  enum class Kind { kComplete, kFlushEvent, kStallEvent, kStallEndEvent, kErrorEvent,
+                    kCompactionEvent };
   Kind kind = Kind::kComplete;
   uint32_t id = 0;
   lsm::Status status;
   uint64_t a = 0, b = 0, c = 0, d = 0;
+  lsm::CompactionInfo compaction;  // kCompactionEvent
 };
 
 class DbCore : public std::enable_shared_from_this<DbCore> {
@@ -53,6 +59,14 @@ class DbCore : public std::enable_shared_from_this<DbCore> {
   uint32_t inflight = 0;
   bool busy_thread = false;  // an open/flush/close thread is running
 
+  // Open iterators and snapshots (iterator.h). CloseReaders() deletes the
+  // native iterators and releases the snapshots; it runs before DB::Close
+  // (db_close, GC of the handle, env teardown). `closing`: no new readers.
+  std::set<IteratorState*> iterators;
+  std::set<SnapshotState*> snapshots;
+  bool closing = false;
+  void CloseReaders();
+
   // Set by the open thread before its completion is posted; read on the JS
   // thread after that completion, so the queue mutex orders the accesses.
   std::unique_ptr<lsm::DB> db;
@@ -73,6 +87,14 @@ Napi::Value DbGetMany(const Napi::CallbackInfo& info);
 Napi::Value DbFlush(const Napi::CallbackInfo& info);
 Napi::Value DbClose(const Napi::CallbackInfo& info);
 Napi::Value DbStats(const Napi::CallbackInfo& info);
+Napi::Value DbCompactRange(const Napi::CallbackInfo& info);
+Napi::Value DbClear(const Napi::CallbackInfo& info);
+Napi::Value DbApproximateSize(const Napi::CallbackInfo& info);
+
+// For the other binding files: the DbCore behind info[0] (nullptr with a
+// TypeError pending), and its open DB (nullptr with NOT_OPEN / CLOSED pending).
+std::shared_ptr<DbCore> UnwrapDb(const Napi::CallbackInfo& info);
+lsm::DB* OpenDbForRead(Napi::Env env, const std::shared_ptr<DbCore>& core);
 
 }  // namespace lsm_binding
 

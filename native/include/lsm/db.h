@@ -27,6 +27,14 @@ struct LevelStats {
   int level = 0;
   uint64_t files = 0;
   uint64_t bytes = 0;
+  // Compaction urgency: L0 files / l0_compaction_trigger, or level bytes /
+  // the level's target; >= 1 means due. 0 for the last level.
+  double score = 0;
+};
+
+struct StallStats {
+  uint64_t count = 0;   // stall episodes (kL0Slowdown: delayed write groups)
+  uint64_t micros = 0;  // total time writers waited or were delayed
 };
 
 struct DBStats {
@@ -47,6 +55,17 @@ struct DBStats {
   uint64_t immutable_memtable_bytes = 0;
   uint64_t last_sequence = 0;
   uint64_t obsolete_files_removed = 0;  // crash leftovers removed on open (R9)
+  uint64_t compactions = 0;              // compactions completed (trivial moves included)
+  uint64_t compaction_bytes_read = 0;    // SSTable bytes read by compactions
+  uint64_t compaction_bytes_written = 0; // SSTable bytes written by compactions
+  uint64_t compaction_micros = 0;
+  uint64_t tables_deleted = 0;           // obsolete tables deleted after compaction (R4)
+  // Bytes compaction still has to read to bring every level back to its
+  // target (an estimate).
+  uint64_t pending_compaction_bytes = 0;
+  // Bytes the engine wrote (WAL + flushes + compactions) / user bytes written.
+  double write_amplification = 0;
+  StallStats stall_reasons[kNumStallReasons];  // indexed by StallReason
   std::vector<LevelStats> levels;
 };
 
@@ -117,6 +136,16 @@ class DB {
   // Approximate bytes of SSTable data holding keys in `range` (memtables not
   // included).
   virtual uint64_t ApproximateSize(const KeyRange& range) = 0;
+
+  // Flushes, then compacts every level holding keys in `range` (nullptr:
+  // every key) down to the deepest level holding any of them, dropping
+  // versions no reader can see and, at that bottom level, tombstones no
+  // snapshot needs (R7). Progress goes to EventListener::
+  // OnCompactionCompleted. Runs on the calling thread, concurrently with
+  // writes, reads and background compactions. Returns the first error (a
+  // failed compaction is also the sticky background error), Closed if the
+  // DB closes meanwhile.
+  virtual Status CompactRange(const KeyRange* range) = 0;
 
   // Turns the active memtable (if non-empty) into an SSTable and waits until
   // it and every older immutable memtable is flushed and recorded durably.

@@ -19,7 +19,10 @@ class Env;
 // Reasons a writer waits (DESIGN §4 step 5; compaction adds L0 triggers).
 enum class StallReason : int {
   kImmutableQueueFull = 0,
+  kL0Slowdown = 1,  // L0 reached l0_slowdown_trigger: each write group is delayed ~1 ms
+  kL0Stop = 2,      // L0 reached l0_stop_trigger: writers wait for compaction
 };
+constexpr int kNumStallReasons = 3;
 
 struct FlushInfo {
   uint64_t file_number = 0;
@@ -28,12 +31,36 @@ struct FlushInfo {
   uint64_t micros = 0;
 };
 
+struct CompactionInfo {
+  int level = 0;         // input level
+  int output_level = 0;  // == level for an in-place rewrite of the bottom level
+  bool manual = false;   // part of DB::CompactRange
+  bool trivial_move = false;  // files moved down without being rewritten
+  uint64_t input_files = 0;
+  uint64_t input_bytes = 0;
+  uint64_t output_files = 0;
+  uint64_t output_bytes = 0;
+  uint64_t input_entries = 0;
+  uint64_t dropped_entries = 0;  // shadowed versions and tombstones removed
+  uint64_t micros = 0;
+  // Manual compactions only: progress of the whole CompactRange call. The
+  // totals are estimates that may grow while it runs; at the end done ==
+  // total.
+  uint64_t files_done = 0;
+  uint64_t files_total = 0;
+  uint64_t bytes_done = 0;
+  uint64_t bytes_total = 0;
+};
+
 // Callbacks from engine threads (flush thread, commit thread). They must be
 // quick and must not call back into the DB. Thread-safe implementations only.
 class EventListener {
  public:
   virtual ~EventListener() = default;
   virtual void OnFlushCompleted(const FlushInfo& /*info*/) {}
+  // After every compaction that changed the LSM tree (compaction threads, or
+  // the thread running DB::CompactRange).
+  virtual void OnCompactionCompleted(const CompactionInfo& /*info*/) {}
   virtual void OnStallBegin(StallReason /*reason*/) {}
   virtual void OnStallEnd(StallReason /*reason*/, uint64_t /*micros*/) {}
   // The first background error: the DB is read-only from now on (R2).
@@ -63,11 +90,34 @@ struct Options {
   // Upper bound of bytes one group commit gathers into one pwrite.
   size_t max_group_commit_bytes = 4u << 20;
 
+  // Leveled compaction (DESIGN §2 db/; native/src/db/compaction.h). Level n
+  // (n >= 1) targets level_base * level_ratio^(n-1) bytes.
+  uint64_t level_base = 64u << 20;
+  int level_ratio = 10;
+  // L0 files that make L0 -> L1 compaction due.
+  int l0_compaction_trigger = 4;
+  // L0 files at which every write group is delayed by ~1 ms.
+  int l0_slowdown_trigger = 8;
+  // L0 files at which writers wait (when they need a new memtable) until
+  // compaction brings L0 below it.
+  int l0_stop_trigger = 12;
+  // Compaction outputs are cut once they reach this size (never inside the
+  // versions of one user key).
+  uint64_t target_file_size = 8u << 20;
+  // Background compaction threads (1 or 2).
+  int compaction_threads = 1;
+  // Tests only: no background compactions (CompactRange still works) and no
+  // L0 write stalls.
+  bool disable_auto_compactions = false;
+
   std::shared_ptr<EventListener> listener;
 
   // Test hook: the flush thread sleeps this long before building each table,
   // to force writers into a stall (P0-6). 0 in production.
   uint32_t test_flush_delay_ms = 0;
+  // Test hook: each compaction sleeps this long before it starts (forces L0
+  // write stalls). 0 in production.
+  uint32_t test_compaction_delay_ms = 0;
 };
 
 struct WriteOptions {

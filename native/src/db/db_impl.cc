@@ -6,6 +6,7 @@
 #include <chrono>
 #include <thread>
 
+#include "db/compaction_job.h"
 #include "db/filename.h"
 #include "db/db_iter.h"
 #include "db/flush_job.h"
@@ -87,6 +88,19 @@ Status CheckOptions(const Options& o) {
   if (o.max_key_size < 1 || o.max_value_size < 1) {
     return Status::InvalidArgument("key and value size limits must be positive");
   }
+  if (o.level_base < 1024) return Status::InvalidArgument("level_base too small");
+  if (o.level_ratio < 2) return Status::InvalidArgument("level_ratio must be at least 2");
+  if (o.l0_compaction_trigger < 1) return Status::InvalidArgument("l0_compaction_trigger < 1");
+  if (o.l0_slowdown_trigger < o.l0_compaction_trigger) {
+    return Status::InvalidArgument("l0_slowdown_trigger below l0_compaction_trigger");
+  }
+  if (o.l0_stop_trigger < o.l0_slowdown_trigger) {
+    return Status::InvalidArgument("l0_stop_trigger below l0_slowdown_trigger");
+  }
+  if (o.target_file_size < 1024) return Status::InvalidArgument("target_file_size too small");
+  if (o.compaction_threads < 1 || o.compaction_threads > 2) {
+    return Status::InvalidArgument("compaction_threads must be 1 or 2");
+  }
   return Status::OK();
 }
 
@@ -109,7 +123,8 @@ DBImpl::DBImpl(const Options& options, std::string dbname)
       env_(options.env != nullptr ? options.env : Env::Default()),
       table_options_(MakeTableOptions(options)),
       icmp_(GetInternalKeyComparator()),
-      versions_(std::make_unique<VersionSet>(dbname_, &options_, env_, table_options_)) {}
+      versions_(std::make_unique<VersionSet>(dbname_, &options_, env_, table_options_)),
+      picker_(&options_) {}
 
 DBImpl::~DBImpl() { Close().ok(); }  // errors were reported to the listener
 
@@ -120,16 +135,23 @@ Status DBImpl::Open() {
   Status s = Recover();
   if (s.ok()) s = commit_thread_.Start("lsm-commit", [this] { CommitLoop(); });
   if (s.ok()) s = flush_thread_.Start("lsm-flush", [this] { FlushLoop(); });
+  for (int i = 0; s.ok() && i < options_.compaction_threads; i++) {
+    compaction_threads_.push_back(std::make_unique<Thread>());
+    s = compaction_threads_.back()->Start("lsm-compact-" + std::to_string(i),
+                                          [this] { CompactionLoop(); });
+  }
   if (!s.ok()) {
     // Leave no thread running and release the LOCK; Close() sees closed_.
     {
       std::lock_guard<std::mutex> l(mu_);
-      stop_commit_ = stop_flush_ = true;
+      stop_commit_ = stop_flush_ = stop_compaction_ = true;
     }
+    shutting_down_.store(true);
     commit_cv_.notify_all();
     bg_cv_.notify_all();
     commit_thread_.Join();
     flush_thread_.Join();
+    for (auto& t : compaction_threads_) t->Join();
     if (wal_) wal_->Close().ok();
     if (lock_) env_->UnlockFile(std::move(lock_)).ok();
     std::lock_guard<std::mutex> c(close_mu_);
@@ -448,12 +470,32 @@ void DBImpl::CommitLoop() {
 }
 
 Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& l) {
+  bool allow_delay = AutoCompactions();
   for (;;) {
     if (!bg_error_.ok()) return WriteRejection();
+    const int l0_files = static_cast<int>(super_version_->version->NumFiles(0));
+    if (allow_delay && l0_files >= options_.l0_slowdown_trigger) {
+      // Compaction is falling behind: delay this group (once) by ~1 ms to
+      // hand it CPU and disk, rather than stop writes altogether later.
+      allow_delay = false;
+      if (!l0_slowdown_active_) {
+        l0_slowdown_active_ = true;
+        l0_slowdown_episode_micros_ = 0;
+        if (options_.listener) options_.listener->OnStallBegin(StallReason::kL0Slowdown);
+      }
+      const uint64_t start = env_->NowMicros();
+      l.unlock();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      l.lock();
+      const uint64_t micros = env_->NowMicros() - start;
+      l0_slowdown_episode_micros_ += micros;
+      RecordStall(StallReason::kL0Slowdown, micros);
+      continue;
+    }
+    MaybeEndL0Slowdown();
     if (mem_->ApproximateMemoryUsage() < options_.write_buffer_size) return Status::OK();
     if (static_cast<int>(imm_.size()) >= options_.max_immutable_memtables) {
       // The flush thread is behind: wait for it, never drop data.
-      stat_stalls_.fetch_add(1, std::memory_order_relaxed);
       if (options_.listener) options_.listener->OnStallBegin(StallReason::kImmutableQueueFull);
       const uint64_t start = env_->NowMicros();
       bg_cv_.wait(l, [this]() REQUIRES(mu_) {
@@ -461,11 +503,25 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& l) {
                !bg_error_.ok() || stop_flush_;
       });
       const uint64_t micros = env_->NowMicros() - start;
-      stat_stall_micros_.fetch_add(micros, std::memory_order_relaxed);
+      RecordStall(StallReason::kImmutableQueueFull, micros);
       if (options_.listener) {
         options_.listener->OnStallEnd(StallReason::kImmutableQueueFull, micros);
       }
       if (stop_flush_ && bg_error_.ok()) return Status::Closed();
+      continue;
+    }
+    if (AutoCompactions() && l0_files >= options_.l0_stop_trigger) {
+      // Another L0 file would make reads slower still: wait for compaction.
+      if (options_.listener) options_.listener->OnStallBegin(StallReason::kL0Stop);
+      const uint64_t start = env_->NowMicros();
+      bg_cv_.wait(l, [this]() REQUIRES(mu_) {
+        return static_cast<int>(super_version_->version->NumFiles(0)) < options_.l0_stop_trigger ||
+               !bg_error_.ok() || stop_compaction_;
+      });
+      const uint64_t micros = env_->NowMicros() - start;
+      RecordStall(StallReason::kL0Stop, micros);
+      if (options_.listener) options_.listener->OnStallEnd(StallReason::kL0Stop, micros);
+      if (stop_compaction_ && bg_error_.ok()) return Status::Closed();
       continue;
     }
     return SwitchMemtable(l);
@@ -557,6 +613,7 @@ Status DBImpl::FlushOldestImmutable(std::unique_lock<std::mutex>& l) {
   if (s.ok()) {
     imm_.pop_back();
     InstallSuperVersion();
+    bg_work_gen_++;  // a new L0 file: compaction may be due (FlushLoop notifies)
   }
   return s;
 }
@@ -574,10 +631,13 @@ Status DBImpl::EnqueueFlushAndWait() {
   std::mutex m;
   std::condition_variable cv;
   bool done = false;
+  uint64_t target = 0;
   auto* w = new Writer();
   w->flush_request = true;
-  w->done = [&](const Status&) {
+  // The commit thread deletes `w` right after done(): copy the target inside.
+  w->done = [&, w](const Status&) {
     std::lock_guard<std::mutex> g(m);
+    target = w->flush_target;
     done = true;
     cv.notify_one();
   };
@@ -590,13 +650,10 @@ Status DBImpl::EnqueueFlushAndWait() {
     writers_.push_back(w);
     commit_cv_.notify_one();
   }
-  uint64_t target;
   {
     std::unique_lock<std::mutex> g(m);
     cv.wait(g, [&] { return done; });
-    target = w->flush_target;  // written before done() by the commit thread
   }
-  // `w` is deleted by the commit thread right after done(); target was copied.
   std::unique_lock<std::mutex> l(mu_);
   if (!bg_error_.ok()) return bg_error_;
   if (target == 0) return Status::OK();
@@ -610,6 +667,251 @@ Status DBImpl::Flush() {
     if (!s.ok()) return s;
   }
   return EnqueueFlushAndWait();
+}
+
+// ---------------------------------------------------------------------------
+// Compaction (compaction.h picks, compaction_job.h runs)
+
+void DBImpl::CompactionLoop() {
+  std::unique_lock<std::mutex> l(mu_);
+  while (!stop_compaction_) {
+    std::unique_ptr<Compaction> c;
+    if (bg_error_.ok() && AutoCompactions() && manual_compactions_ == 0) {
+      c = picker_.PickCompaction(versions_->current(), compacting_files_);
+    }
+    if (!c) {
+      const uint64_t gen = bg_work_gen_;
+      bg_cv_.wait(l, [&]() REQUIRES(mu_) { return stop_compaction_ || bg_work_gen_ != gen; });
+      continue;
+    }
+    CompactionInfo info;
+    // Errors went to SetBackgroundError.
+    if (RunCompaction(l, std::move(c), &info).ok() && options_.listener) {
+      options_.listener->OnCompactionCompleted(info);
+    }
+  }
+}
+
+Status DBImpl::RunCompaction(std::unique_lock<std::mutex>& l, std::unique_ptr<Compaction> c,
+                             CompactionInfo* info) {
+  const std::vector<uint64_t> numbers = c->InputNumbers();
+  compacting_files_.insert(numbers.begin(), numbers.end());
+  std::vector<SequenceNumber> snapshots = LiveSnapshotsLocked();
+  l.unlock();
+
+  if (options_.test_compaction_delay_ms > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(options_.test_compaction_delay_ms));
+  }
+  CompactionJob job(c.get(), dbname_, options_, env_, table_options_, versions_.get(),
+                    std::move(snapshots), &shutting_down_);
+  Status s = job.Run();
+  *info = job.info();
+  c.reset();  // its input Version: inputs no reader holds are deleted here (R4)
+
+  l.lock();
+  for (uint64_t n : numbers) compacting_files_.erase(n);
+  if (s.ok()) {
+    std::shared_ptr<const SuperVersion> old = super_version_;
+    InstallSuperVersion();
+    stat_compactions_.fetch_add(1, std::memory_order_relaxed);
+    if (!info->trivial_move) {
+      stat_compaction_read_.fetch_add(info->input_bytes, std::memory_order_relaxed);
+      stat_compaction_written_.fetch_add(info->output_bytes, std::memory_order_relaxed);
+    }
+    stat_compaction_micros_.fetch_add(info->micros, std::memory_order_relaxed);
+    // The old SuperVersion may hold the last reference to the inputs:
+    // delete their files without blocking writers on mu_.
+    l.unlock();
+    old.reset();
+    l.lock();
+  } else if (!s.IsClosed()) {
+    SetBackgroundError(s);  // R2; the inputs are still live: nothing is lost
+  }
+  bg_work_gen_++;
+  bg_cv_.notify_all();
+  MaybeEndL0Slowdown();
+  return s;
+}
+
+Status DBImpl::ManualCompaction(int level, int output_level, const KeyRange& range, bool* done,
+                                CompactionInfo* info) {
+  *done = false;
+  std::unique_lock<std::mutex> l(mu_);
+  for (;;) {
+    if (!bg_error_.ok()) return bg_error_;
+    if (stop_compaction_) return Status::Closed();
+    bool conflict = false;
+    std::unique_ptr<Compaction> c = picker_.PickRange(versions_->current(), level, output_level,
+                                                      range, compacting_files_, &conflict);
+    if (c) {
+      *done = true;
+      return RunCompaction(l, std::move(c), info);
+    }
+    if (!conflict) return Status::OK();
+    // A background compaction holds some of the files: wait for it.
+    const uint64_t gen = bg_work_gen_;
+    bg_cv_.wait(l, [&]() REQUIRES(mu_) {
+      return stop_compaction_ || !bg_error_.ok() || bg_work_gen_ != gen;
+    });
+  }
+}
+
+namespace {
+
+struct RangeFiles {
+  uint64_t files = 0, bytes = 0, deletions = 0;
+};
+
+RangeFiles FilesInRange(const Version& v, int level, const KeyRange& range) {
+  UserKeyBounds b;
+  b.has_begin = range.has_lower;
+  b.begin = range.lower;
+  b.has_end = range.has_upper;
+  b.end = range.upper;
+  std::vector<Version::FilePtr> files;
+  GetOverlappingFiles(v, level, &b, &files);
+  RangeFiles r;
+  for (const Version::FilePtr& f : files) {
+    r.files++;
+    r.bytes += f->file_size;
+    r.deletions += f->num_deletions;
+  }
+  return r;
+}
+
+}  // namespace
+
+Status DBImpl::CompactRange(const KeyRange* range) {
+  Status s = Flush();
+  if (!s.ok()) return s;
+  const KeyRange all;
+  const KeyRange& r = range != nullptr ? *range : all;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (stop_compaction_) return Status::Closed();
+    manual_compactions_++;
+  }
+
+  // The deepest level holding keys of the range: everything above moves
+  // down to it, one level at a time (so tombstones reach it and drop, R7).
+  int bottom = -1;
+  {
+    std::shared_ptr<const Version> v = versions_->current();
+    for (int level = 0; level < kNumLevels; level++) {
+      if (FilesInRange(*v, level, r).files > 0) bottom = level;
+    }
+  }
+  const int last = std::max(bottom, 1);
+  uint64_t files_done = 0, bytes_done = 0, files_total = 0, bytes_total = 0;
+  // Files the steps from `level` on will still read (inputs of level ->
+  // level + 1 and the overlapping files of the level below).
+  auto remaining = [&](int level) {
+    RangeFiles rest;
+    if (level >= last) return rest;
+    std::shared_ptr<const Version> v = versions_->current();
+    for (int l = level; l <= last; l++) {
+      RangeFiles f = FilesInRange(*v, l, r);
+      rest.files += f.files;
+      rest.bytes += f.bytes;
+    }
+    return rest;
+  };
+  // Each step is reported when the next one is done (or at the end), so the
+  // last event always says done == total.
+  std::unique_ptr<CompactionInfo> pending;
+  auto report = [&](std::unique_ptr<CompactionInfo> next) {
+    if (!pending) {
+      pending = std::move(next);
+      return;
+    }
+    CompactionInfo* info = pending.get();
+    const bool finished = !next;
+    files_done += info->input_files;
+    bytes_done += info->input_bytes;
+    const RangeFiles rest = finished ? RangeFiles() : remaining(info->output_level);
+    files_total = std::max(files_total, files_done + rest.files);
+    bytes_total = std::max(bytes_total, bytes_done + rest.bytes);
+    if (finished) {
+      files_total = files_done;
+      bytes_total = bytes_done;
+    }
+    info->files_done = files_done;
+    info->files_total = files_total;
+    info->bytes_done = bytes_done;
+    info->bytes_total = bytes_total;
+    if (options_.listener) options_.listener->OnCompactionCompleted(*info);
+    pending = std::move(next);
+  };
+  // Tombstones left at the bottom (kept earlier for a snapshot or for data
+  // below that is gone now) are dropped by rewriting it in place.
+  auto bottom_has_tombstones = [&]() {
+    return bottom >= 1 && FilesInRange(*versions_->current(), last, r).deletions > 0;
+  };
+
+  if (bottom >= 0) {
+    const RangeFiles rest = remaining(0);
+    files_total = rest.files;
+    bytes_total = rest.bytes;
+  }
+  for (int level = 0; bottom >= 0 && level < last && s.ok(); level++) {
+    bool did = false;
+    auto info = std::make_unique<CompactionInfo>();
+    s = ManualCompaction(level, level + 1, r, &did, info.get());
+    if (s.ok() && did) report(std::move(info));
+  }
+  if (s.ok() && bottom_has_tombstones()) {
+    bool did = false;
+    auto info = std::make_unique<CompactionInfo>();
+    s = ManualCompaction(last, last, r, &did, info.get());
+    if (s.ok() && did) report(std::move(info));
+  }
+  if (pending) report(nullptr);
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    manual_compactions_--;
+    bg_work_gen_++;  // background threads may pick again
+  }
+  bg_cv_.notify_all();
+  return s;
+}
+
+Status DBImpl::TEST_CompactRange(int level, const KeyRange* range) {
+  const KeyRange all;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (stop_compaction_) return Status::Closed();
+    manual_compactions_++;
+  }
+  bool did = false;
+  CompactionInfo info;
+  Status s = ManualCompaction(level, level + 1, range != nullptr ? *range : all, &did, &info);
+  if (s.ok() && did && options_.listener) options_.listener->OnCompactionCompleted(info);
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    manual_compactions_--;
+    bg_work_gen_++;
+  }
+  bg_cv_.notify_all();
+  return s;
+}
+
+void DBImpl::MaybeEndL0Slowdown() {
+  if (!l0_slowdown_active_ ||
+      static_cast<int>(super_version_->version->NumFiles(0)) >= options_.l0_slowdown_trigger) {
+    return;
+  }
+  l0_slowdown_active_ = false;
+  if (options_.listener) {
+    options_.listener->OnStallEnd(StallReason::kL0Slowdown, l0_slowdown_episode_micros_);
+  }
+}
+
+void DBImpl::RecordStall(StallReason reason, uint64_t micros) {
+  const int i = static_cast<int>(reason);
+  stat_stalls_.fetch_add(1, std::memory_order_relaxed);
+  stat_stall_micros_.fetch_add(micros, std::memory_order_relaxed);
+  stat_stall_count_[i].fetch_add(1, std::memory_order_relaxed);
+  stat_stall_reason_micros_[i].fetch_add(micros, std::memory_order_relaxed);
 }
 
 // ---------------------------------------------------------------------------
@@ -688,6 +990,15 @@ SequenceNumber DBImpl::OldestLiveSequence() {
   return snapshots_.empty() ? versions_->LastSequence() : *snapshots_.begin();
 }
 
+std::vector<SequenceNumber> DBImpl::LiveSnapshots() {
+  std::lock_guard<std::mutex> l(mu_);
+  return LiveSnapshotsLocked();
+}
+
+std::vector<SequenceNumber> DBImpl::LiveSnapshotsLocked() const {
+  return std::vector<SequenceNumber>(snapshots_.begin(), snapshots_.end());  // multiset: ascending
+}
+
 Status DBImpl::DeleteRange(const WriteOptions& options, const KeyRange& range) {
   std::unique_ptr<Iterator> it(NewIterator(ReadOptions(), range));
   WriteBatch batch;
@@ -754,6 +1065,20 @@ void DBImpl::GetStats(DBStats* st) {
   st->stalls = stat_stalls_.load(std::memory_order_relaxed);
   st->stall_micros = stat_stall_micros_.load(std::memory_order_relaxed);
   st->obsolete_files_removed = stat_obsolete_removed_.load(std::memory_order_relaxed);
+  st->compactions = stat_compactions_.load(std::memory_order_relaxed);
+  st->compaction_bytes_read = stat_compaction_read_.load(std::memory_order_relaxed);
+  st->compaction_bytes_written = stat_compaction_written_.load(std::memory_order_relaxed);
+  st->compaction_micros = stat_compaction_micros_.load(std::memory_order_relaxed);
+  st->tables_deleted = versions_->obsolete_tables_deleted();
+  for (int i = 0; i < kNumStallReasons; i++) {
+    st->stall_reasons[i].count = stat_stall_count_[i].load(std::memory_order_relaxed);
+    st->stall_reasons[i].micros = stat_stall_reason_micros_[i].load(std::memory_order_relaxed);
+  }
+  if (st->bytes_written > 0) {
+    st->write_amplification =
+        static_cast<double>(st->wal_bytes + st->flush_bytes + st->compaction_bytes_written) /
+        static_cast<double>(st->bytes_written);
+  }
   st->last_sequence = versions_->LastSequence();
   std::shared_ptr<const SuperVersion> sv;
   {
@@ -769,8 +1094,10 @@ void DBImpl::GetStats(DBStats* st) {
     ls.level = level;
     ls.files = sv->version->NumFiles(level);
     ls.bytes = sv->version->NumBytes(level);
+    ls.score = picker_.Score(*sv->version, level);
     st->levels.push_back(ls);
   }
+  st->pending_compaction_bytes = picker_.PendingCompactionBytes(*sv->version);
 }
 
 Status DBImpl::Close() {
@@ -792,6 +1119,16 @@ Status DBImpl::Close() {
   }
   commit_cv_.notify_all();
   commit_thread_.Join();
+  // Running compactions stop early (their inputs stay live); manual ones
+  // return Closed; wait for all of them.
+  shutting_down_.store(true);
+  {
+    std::unique_lock<std::mutex> l(mu_);
+    stop_compaction_ = true;
+    bg_cv_.notify_all();
+    bg_cv_.wait(l, [this]() REQUIRES(mu_) { return manual_compactions_ == 0; });
+  }
+  for (auto& t : compaction_threads_) t->Join();
   {
     std::lock_guard<std::mutex> l(mu_);
     stop_flush_ = true;

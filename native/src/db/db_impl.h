@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "db/compaction.h"
 #include "db/dbformat.h"
 #include "db/memtable.h"
 #include "db/version_set.h"
@@ -55,6 +56,7 @@ class DBImpl final : public DB {
   Status DeleteRange(const WriteOptions& options, const KeyRange& range) override;
   uint64_t ApproximateSize(const KeyRange& range) override;
   Status Flush() override;
+  Status CompactRange(const KeyRange* range) override;
   Status Close() override;
   void GetStats(DBStats* stats) override;
   Status BackgroundError() override;
@@ -99,6 +101,22 @@ class DBImpl final : public DB {
   // Waits until every memtable with log number <= target is flushed.
   Status WaitForFlush(std::unique_lock<std::mutex>& l, uint64_t target) REQUIRES(mu_);
   Status EnqueueFlushAndWait();
+
+  // Compaction threads: pick by score, run, repeat (compaction.h).
+  void CompactionLoop();
+  // Marks c's files busy, runs it without mu_, installs the result, reports
+  // it. An error other than Closed becomes the background error.
+  Status RunCompaction(std::unique_lock<std::mutex>& l, std::unique_ptr<Compaction> c,
+                       CompactionInfo* info) REQUIRES(mu_);
+  // One manual compaction of the files of `level` in `range` into
+  // output_level, waiting for busy files. *done = false if there was none.
+  Status ManualCompaction(int level, int output_level, const KeyRange& range, bool* done,
+                          CompactionInfo* info) EXCLUDES(mu_);
+  // Ends an L0 slowdown episode once L0 is below the trigger again.
+  void MaybeEndL0Slowdown() REQUIRES(mu_);
+  void RecordStall(StallReason reason, uint64_t micros);
+  bool AutoCompactions() const { return !options_.disable_auto_compactions; }
+
   void InstallSuperVersion() REQUIRES(mu_);
   void SetBackgroundError(const Status& s) REQUIRES(mu_);
   Status WriteRejection() const REQUIRES(mu_);
@@ -112,8 +130,17 @@ class DBImpl final : public DB {
   // sequence if there is none: versions older than the newest one at or
   // below it are invisible to every reader (the compaction hook, R7).
   SequenceNumber OldestLiveSequence() EXCLUDES(mu_);
+  // Sequence numbers of every live snapshot, ascending.
+  std::vector<SequenceNumber> LiveSnapshots() EXCLUDES(mu_);
+
+  // Tests: compacts the files of `level` overlapping `range` (nullptr: all)
+  // into level + 1 with exactly one compaction (no flush first). OK if there
+  // is nothing to do.
+  Status TEST_CompactRange(int level, const KeyRange* range) EXCLUDES(mu_);
+  std::shared_ptr<const Version> TEST_CurrentVersion() const { return versions_->current(); }
 
  private:
+  std::vector<SequenceNumber> LiveSnapshotsLocked() const REQUIRES(mu_);
 
   // Constant after construction.
   const std::string dbname_;
@@ -132,6 +159,9 @@ class DBImpl final : public DB {
   std::unique_ptr<FileLock> lock_;
   Thread commit_thread_;
   Thread flush_thread_;
+  std::vector<std::unique_ptr<Thread>> compaction_threads_;
+  // Set by Close(): running compactions stop early (their inputs stay live).
+  std::atomic<bool> shutting_down_{false};
 
   std::mutex close_mu_;  // serializes Close() callers
   bool closed_ = false;  // guarded by close_mu_
@@ -150,12 +180,30 @@ class DBImpl final : public DB {
   bool stop_commit_ GUARDED_BY(mu_) = false;
   bool stop_flush_ GUARDED_BY(mu_) = false;
   bool flush_running_ GUARDED_BY(mu_) = false;
+  bool stop_compaction_ GUARDED_BY(mu_) = false;
+  // PickCompaction/PickRange only under mu_ (they move compact pointers);
+  // the const scoring methods from anywhere.
+  CompactionPicker picker_;
+  // Numbers of the input files of running compactions: never shared.
+  std::set<uint64_t> compacting_files_ GUARDED_BY(mu_);
+  // Bumped whenever the tree or the set of busy files changes, so idle
+  // compaction threads and waiting manual compactions look again.
+  uint64_t bg_work_gen_ GUARDED_BY(mu_) = 0;
+  // Manual compactions waiting or running: background threads start no
+  // new work meanwhile, so CompactRange is not starved.
+  int manual_compactions_ GUARDED_BY(mu_) = 0;
+  bool l0_slowdown_active_ GUARDED_BY(mu_) = false;
+  uint64_t l0_slowdown_episode_micros_ GUARDED_BY(mu_) = 0;
 
   // Statistics (relaxed atomics: counters only).
   std::atomic<uint64_t> stat_puts_{0}, stat_deletes_{0}, stat_gets_{0}, stat_batches_{0};
   std::atomic<uint64_t> stat_bytes_written_{0}, stat_wal_bytes_{0}, stat_wal_syncs_{0};
   std::atomic<uint64_t> stat_group_commits_{0}, stat_flushes_{0}, stat_flush_bytes_{0};
   std::atomic<uint64_t> stat_stalls_{0}, stat_stall_micros_{0}, stat_obsolete_removed_{0};
+  std::atomic<uint64_t> stat_stall_count_[kNumStallReasons] = {};
+  std::atomic<uint64_t> stat_stall_reason_micros_[kNumStallReasons] = {};
+  std::atomic<uint64_t> stat_compactions_{0}, stat_compaction_read_{0};
+  std::atomic<uint64_t> stat_compaction_written_{0}, stat_compaction_micros_{0};
 };
 
 }  // namespace lsm

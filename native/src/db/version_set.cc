@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "db/filename.h"
 #include "log/log_reader.h"
@@ -44,6 +45,30 @@ bool BySmallestKey(const Version::FilePtr& a, const Version::FilePtr& b) {
 }
 
 }  // namespace
+
+// R4 bookkeeping: numbers marked obsolete by durable edits; a file is
+// deleted by the deleter of its (one) FileMetaData object when the last
+// Version holding it goes away.
+struct VersionSet::ObsoleteTables {
+  Env* env;
+  std::string dbname;
+  std::mutex mu;
+  std::set<uint64_t> numbers;  // guarded by mu
+  std::atomic<uint64_t> deleted{0};
+
+  void Release(const FileMetaData* f) {
+    const uint64_t number = f->number;
+    delete f;  // closes (unmaps) the table first
+    bool obsolete;
+    {
+      std::lock_guard<std::mutex> l(mu);
+      obsolete = numbers.erase(number) > 0;
+    }
+    if (obsolete && env->RemoveFile(TableFileName(dbname, number)).ok()) {
+      deleted.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+};
 
 bool Version::Get(const LookupKey& key, std::string* value, Status* s) const {
   const Slice user_key = key.user_key();
@@ -96,7 +121,27 @@ VersionSet::VersionSet(std::string dbname, const Options* options, Env* env,
       options_(options),
       env_(env),
       table_options_(table_options),
-      current_(std::make_shared<Version>()) {}
+      obsolete_(std::make_shared<ObsoleteTables>()),
+      current_(std::make_shared<Version>()) {
+  obsolete_->env = env_;
+  obsolete_->dbname = dbname_;
+}
+
+Version::FilePtr VersionSet::MakeFilePtr(const FileMetaData& meta) const {
+  std::shared_ptr<ObsoleteTables> obsolete = obsolete_;
+  return Version::FilePtr(new FileMetaData(meta), [obsolete](const FileMetaData* f) {
+    obsolete->Release(f);
+  });
+}
+
+void VersionSet::MarkObsolete(const std::vector<uint64_t>& numbers) {
+  std::lock_guard<std::mutex> l(obsolete_->mu);
+  obsolete_->numbers.insert(numbers.begin(), numbers.end());
+}
+
+uint64_t VersionSet::obsolete_tables_deleted() const {
+  return obsolete_->deleted.load(std::memory_order_relaxed);
+}
 
 VersionSet::~VersionSet() {
   if (manifest_file_) manifest_file_->Close().ok();  // errors surfaced by LogAndApply already
@@ -126,16 +171,26 @@ Status VersionSet::OpenTable(FileMetaData* f) {
 Status VersionSet::Apply(const Version& base, const VersionEdit& edit,
                          std::shared_ptr<Version>* out) {
   auto v = std::make_shared<Version>();
+  // A file removed from one level and added to another (a trivial move)
+  // keeps its FileMetaData object: one object per file number, so the R4
+  // deleter runs only when no Version lists the file at any level.
+  std::map<uint64_t, Version::FilePtr> moved;
   for (int level = 0; level < DB::kNumLevels; level++) {
     for (const Version::FilePtr& f : base.files[level]) {
       if (edit.deleted_files_.count({level, f->number}) == 0) v->files[level].push_back(f);
+      else moved[f->number] = f;
     }
   }
   for (const auto& [level, meta] : edit.new_files_) {
+    auto m = moved.find(meta.number);
+    if (m != moved.end()) {
+      v->files[level].push_back(m->second);
+      continue;
+    }
     auto f = std::make_shared<FileMetaData>(meta);
     Status s = OpenTable(f.get());
     if (!s.ok()) return s;
-    v->files[level].push_back(std::move(f));
+    v->files[level].push_back(MakeFilePtr(*f));
   }
   std::sort(v->files[0].begin(), v->files[0].end(), NewestFirst);
   for (int level = 1; level < DB::kNumLevels; level++) {

@@ -84,6 +84,15 @@ class VersionSet {
   // Numbers of every table in the current version.
   void AddLiveFiles(std::vector<uint64_t>* live) const;
 
+  // R4: `numbers` were removed by an edit that is now durable. Each file is
+  // deleted when the last Version listing it is released (no reader,
+  // iterator or compaction can reach its Table any more). REQUIRES: the
+  // caller still holds a Version listing them (so none is released before
+  // it is marked).
+  void MarkObsolete(const std::vector<uint64_t>& numbers);
+  // Obsolete tables deleted so far.
+  uint64_t obsolete_tables_deleted() const;
+
  private:
   // Builds the version that results from applying `edit` to `base`, opening
   // tables that are new. Also updates counters carried by the edit.
@@ -93,10 +102,16 @@ class VersionSet {
   void SnapshotTo(const Version& v, VersionEdit* edit);
   void StampCounters(VersionEdit* edit);
 
+  // Shared with the deleter of every FileMetaData in a Version, which may
+  // outlive the VersionSet.
+  struct ObsoleteTables;
+  Version::FilePtr MakeFilePtr(const FileMetaData& meta) const;
+
   const std::string dbname_;
   const Options* const options_;
   Env* const env_;
   const TableOptions table_options_;
+  const std::shared_ptr<ObsoleteTables> obsolete_;
 
   std::atomic<uint64_t> next_file_number_{2};
   std::atomic<uint64_t> log_number_{0};
