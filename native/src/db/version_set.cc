@@ -6,8 +6,10 @@
 #include <set>
 
 #include "db/filename.h"
+#include "log/log_format.h"
 #include "log/log_reader.h"
 #include "log/log_writer.h"
+#include "util/coding.h"
 
 namespace lsm {
 
@@ -237,6 +239,22 @@ Status VersionSet::Recover() {
     if (edit.has_last_sequence_) { have_seq = true; last_seq = edit.last_sequence_; }
   }
   if (!reader.status().ok()) return reader.status();
+  if (reader.dropped_torn_tail()) {
+    // Every MANIFEST record is appended whole and fdatasync'd, and the file
+    // is never zero-filled, so a real torn write either runs past EOF or
+    // reads as zeros. A complete, non-zero final record that fails its
+    // checksum is damage to a durable edit: dropping it would silently lose
+    // the tables it names (whose WAL segments are already gone).
+    const uint64_t bad = reader.valid_length();
+    const Slice tail(contents.data() + bad, contents.size() - bad);
+    const bool all_zero =
+        std::all_of(tail.data(), tail.data() + tail.size(), [](char c) { return c == 0; });
+    const bool complete = tail.size() >= log::kHeaderSize &&
+                          DecodeFixed32(tail.data() + 4) <= tail.size() - log::kHeaderSize;
+    if (!all_zero && complete) {
+      return Status::Corruption(fname, "corrupt log record at offset " + std::to_string(bad));
+    }
+  }
   if (!have_log || !have_next || !have_seq) {
     return Status::Corruption(fname, "no complete version record at offset 0");
   }
