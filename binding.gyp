@@ -35,6 +35,7 @@
         "native/src/db/compaction.cc",
         "native/src/db/compaction_job.cc",
         "native/src/db/db_iter.cc",
+        "native/src/db/level_iterator.cc",
         "native/src/db/db_impl.cc"
       ],
       "include_dirs": [

@@ -10,10 +10,12 @@
 #include "db/filename.h"
 #include "db/db_iter.h"
 #include "db/flush_job.h"
+#include "db/level_iterator.h"
 #include "log/log_reader.h"
 #include "log/log_writer.h"
 #include "table/merger.h"
 #include "util/coding.h"
+#include "util/kill_point.h"
 
 namespace lsm {
 
@@ -217,6 +219,7 @@ Status DBImpl::Recover() {
   if (mem) {
     s = WriteLevel0Table(mem.get(), &edit);
     if (!s.ok()) return s;
+    LSM_KILL_POINT("recovery.after_table");
   }
   versions_->SetLastSequence(max_sequence);
 
@@ -231,6 +234,7 @@ Status DBImpl::Recover() {
   edit.SetLastSequence(max_sequence);
   s = versions_->WriteNewManifest(&edit);
   if (!s.ok()) return s;
+  LSM_KILL_POINT("recovery.before_sweep");
 
   DeleteObsoleteFilesOnOpen();
   std::lock_guard<std::mutex> l(mu_);
@@ -429,9 +433,12 @@ void DBImpl::CommitLoop() {
         s = wal_->ZeroFillTo(wal_zero_filled_end_);
       }
       if (s.ok() && !wal_buffer_.empty()) s = wal_->Append(wal_buffer_);
+      if (s.ok() && !wal_buffer_.empty()) LSM_KILL_POINT("wal.after_append");
       if (s.ok() && sync && !wal_buffer_.empty()) {
+        LSM_KILL_POINT("wal.before_sync");
         s = wal_->Sync();
         stat_wal_syncs_.fetch_add(1, std::memory_order_relaxed);
+        if (s.ok()) LSM_KILL_POINT("wal.after_sync");
       }
       if (s.ok()) {
         // R1: WAL first, memtable second, acknowledgement last.
@@ -537,6 +544,7 @@ Status DBImpl::SwitchMemtable(std::unique_lock<std::mutex>& l) {
   if (s.ok()) s = wal_->Close();
   std::unique_ptr<WritableFile> file;
   if (s.ok()) s = env_->NewWritableFile(LogFileName(dbname_, new_number), &file);
+  if (s.ok()) LSM_KILL_POINT("wal.before_new_segment_dir_sync");
   if (s.ok()) s = env_->SyncDir(dbname_);  // R3
   l.lock();
   if (!s.ok()) {
@@ -603,10 +611,12 @@ Status DBImpl::FlushOldestImmutable(std::unique_lock<std::mutex>& l) {
   Status s = WriteLevel0Table(m.get(), &edit);
   if (s.ok() && !edit.new_files_.empty()) s = env_->SyncDir(dbname_);  // R3
   if (s.ok()) {
+    LSM_KILL_POINT("flush.before_edit");
     edit.SetLogNumber(next_log);
     s = versions_->LogAndApply(&edit);
   }
   // R4: the edit that obsoletes the segment is durable; no reader uses WALs.
+  if (s.ok()) LSM_KILL_POINT("flush.before_wal_delete");
   if (s.ok()) env_->RemoveFile(LogFileName(dbname_, m->log_number())).ok();
 
   l.lock();
@@ -955,14 +965,18 @@ Iterator* DBImpl::NewIterator(const ReadOptions& options, const KeyRange& range)
   children.emplace_back(sv->mem->NewIterator());
   for (const auto& m : sv->imm) children.emplace_back(m->NewIterator());
   for (int level = 0; level < kNumLevels; level++) {
+    std::vector<Version::FilePtr> files;
     for (const Version::FilePtr& f : sv->version->files[level]) {
       // Files wholly outside the range cannot contribute.
       const Slice smallest = ExtractUserKey(f->smallest);
       const Slice largest = ExtractUserKey(f->largest);
       if (range.has_lower && largest.compare(range.lower) < 0) continue;
       if (range.has_upper && smallest.compare(range.upper) > 0) continue;
-      children.emplace_back(f->table->NewIterator());
+      if (level == 0) children.emplace_back(f->table->NewIterator());  // L0 files overlap
+      else files.push_back(f);
     }
+    // Deeper levels do not overlap within a level: one child per level.
+    if (!files.empty()) children.emplace_back(NewLevelIterator(std::move(files)));
   }
   Iterator* merged = NewMergingIterator(icmp_, std::move(children));
   return NewDBIterator(merged, seq, range, std::move(sv));

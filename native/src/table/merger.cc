@@ -1,7 +1,10 @@
-// MergingIterator: a linear scan over the children for the smallest (or
-// largest) key. Children are few (memtables + L0 files + one per level), and
-// a scan keeps ties resolved by child order without extra bookkeeping.
+// MergingIterator: a binary heap of children ordered by their current key
+// (min-heap going forward, max-heap going backward), ties broken by child
+// index so newer sources come first going forward.
 #include "table/merger.h"
+
+#include <string>
+#include <utility>
 
 namespace lsm {
 
@@ -10,65 +13,71 @@ namespace {
 class MergingIterator final : public Iterator {
  public:
   MergingIterator(const Comparator* comparator, std::vector<std::unique_ptr<Iterator>> children)
-      : comparator_(comparator), children_(std::move(children)) {}
+      : comparator_(comparator), children_(std::move(children)) {
+    heap_.reserve(children_.size());
+  }
 
-  bool Valid() const override { return current_ != nullptr; }
+  bool Valid() const override { return !heap_.empty() && error_.ok(); }
 
   void SeekToFirst() override {
     for (auto& c : children_) c->SeekToFirst();
-    FindSmallest();
-    direction_ = kForward;
+    Rebuild(kForward);
   }
 
   void SeekToLast() override {
     for (auto& c : children_) c->SeekToLast();
-    FindLargest();
-    direction_ = kReverse;
+    Rebuild(kReverse);
   }
 
   void Seek(const Slice& target) override {
     for (auto& c : children_) c->Seek(target);
-    FindSmallest();
-    direction_ = kForward;
+    Rebuild(kForward);
   }
 
   void Next() override {
-    // After moving backward, every non-current child sits before key():
-    // move each to the first entry after it.
+    // After moving backward, every other child sits before key(): move each
+    // to the first entry after it.
     if (direction_ != kForward) {
       const std::string k = key().ToString();
-      for (auto& c : children_) {
-        if (c.get() == current_) continue;
+      const size_t cur = heap_.front();
+      for (size_t i = 0; i < children_.size(); i++) {
+        if (i == cur) continue;
+        Iterator* c = children_[i].get();
         c->Seek(k);
         if (c->Valid() && comparator_->Compare(k, c->key()) == 0) c->Next();
       }
-      direction_ = kForward;
+      Rebuild(kForward);  // cur is still at k and the smallest: it stays on top
     }
-    current_->Next();
-    FindSmallest();
+    Iterator* top = children_[heap_.front()].get();
+    top->Next();
+    FixTop();
   }
 
   void Prev() override {
-    // After moving forward, every non-current child sits at or after key():
-    // move each to the last entry before it.
+    // After moving forward, every other child sits at or after key(): move
+    // each to the last entry before it.
     if (direction_ != kReverse) {
       const std::string k = key().ToString();
-      for (auto& c : children_) {
-        if (c.get() == current_) continue;
+      const size_t cur = heap_.front();
+      for (size_t i = 0; i < children_.size(); i++) {
+        if (i == cur) continue;
+        Iterator* c = children_[i].get();
         c->Seek(k);
         if (c->Valid()) c->Prev();
-        else c->SeekToLast();  // every entry of c is before k
+        else if (c->status().ok()) c->SeekToLast();  // every entry of c is before k
       }
-      direction_ = kReverse;
+      Rebuild(kReverse);
     }
-    current_->Prev();
-    FindLargest();
+    Iterator* top = children_[heap_.front()].get();
+    top->Prev();
+    FixTop();
   }
 
-  Slice key() const override { return current_->key(); }
-  Slice value() const override { return current_->value(); }
+  Slice key() const override { return children_[heap_.front()]->key(); }
+  Slice value() const override { return children_[heap_.front()]->value(); }
 
   Status status() const override {
+    if (!error_.ok()) return error_;
     for (const auto& c : children_) {
       Status s = c->status();
       if (!s.ok()) return s;
@@ -79,43 +88,78 @@ class MergingIterator final : public Iterator {
  private:
   enum Direction { kForward, kReverse };
 
-  void FindSmallest() {
-    current_ = nullptr;
-    for (auto& c : children_) {
-      if (!c->Valid()) continue;
-      if (current_ == nullptr || comparator_->Compare(c->key(), current_->key()) < 0) {
-        current_ = c.get();
-      }
-    }
-    if (current_ != nullptr && !StatusOk()) current_ = nullptr;
+  // True if child a should come out of the heap before child b: smaller key
+  // first going forward, larger going backward; among equal keys the child
+  // listed first (the newer source) comes first going forward and last
+  // going backward, so both directions agree on the order.
+  bool Before(size_t a, size_t b) const {
+    const int r = comparator_->Compare(children_[a]->key(), children_[b]->key());
+    if (direction_ == kForward) return r < 0 || (r == 0 && a < b);
+    return r > 0 || (r == 0 && a > b);
   }
 
-  void FindLargest() {
-    current_ = nullptr;
-    // Last child wins ties going backward, so that going forward again the
-    // first child (the newest source) still comes first among equals.
-    for (auto it = children_.rbegin(); it != children_.rend(); ++it) {
-      auto& c = *it;
-      if (!c->Valid()) continue;
-      if (current_ == nullptr || comparator_->Compare(c->key(), current_->key()) > 0) {
-        current_ = c.get();
-      }
+  void SiftDown(size_t i) {
+    const size_t n = heap_.size();
+    for (;;) {
+      size_t best = i;
+      const size_t l = 2 * i + 1, r = l + 1;
+      if (l < n && Before(heap_[l], heap_[best])) best = l;
+      if (r < n && Before(heap_[r], heap_[best])) best = r;
+      if (best == i) return;
+      std::swap(heap_[i], heap_[best]);
+      i = best;
     }
-    if (current_ != nullptr && !StatusOk()) current_ = nullptr;
+  }
+
+  void SiftUp(size_t i) {
+    while (i > 0) {
+      const size_t parent = (i - 1) / 2;
+      if (!Before(heap_[i], heap_[parent])) return;
+      std::swap(heap_[i], heap_[parent]);
+      i = parent;
+    }
   }
 
   // A child that failed stops the merge: skipping it would hide keys (R5).
-  bool StatusOk() const {
-    for (const auto& c : children_) {
-      if (!c->status().ok()) return false;
+  bool CheckChild(size_t i) {
+    Status s = children_[i]->status();
+    if (!s.ok()) {
+      error_ = s;
+      heap_.clear();
+      return false;
     }
     return true;
   }
 
+  void Rebuild(Direction d) {
+    direction_ = d;
+    error_ = Status::OK();
+    heap_.clear();
+    for (size_t i = 0; i < children_.size(); i++) {
+      if (!CheckChild(i)) return;
+      if (children_[i]->Valid()) {
+        heap_.push_back(i);
+        SiftUp(heap_.size() - 1);
+      }
+    }
+  }
+
+  // The top child moved: drop it if exhausted, else restore heap order.
+  void FixTop() {
+    const size_t top = heap_.front();
+    if (!CheckChild(top)) return;
+    if (!children_[top]->Valid()) {
+      heap_.front() = heap_.back();
+      heap_.pop_back();
+    }
+    if (!heap_.empty()) SiftDown(0);
+  }
+
   const Comparator* const comparator_;
   std::vector<std::unique_ptr<Iterator>> children_;
-  Iterator* current_ = nullptr;
+  std::vector<size_t> heap_;  // indexes into children_, heap-ordered by Before()
   Direction direction_ = kForward;
+  Status error_;
 };
 
 }  // namespace
