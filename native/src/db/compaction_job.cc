@@ -6,6 +6,7 @@
 #include "db/filename.h"
 #include "table/merger.h"
 #include "table/table_builder.h"
+#include "util/kill_point.h"
 
 namespace lsm {
 
@@ -122,7 +123,9 @@ Status CompactionJob::Run() {
   VersionEdit edit;
   c_->AddInputDeletions(&edit);
   for (const FileMetaData& m : outputs_) edit.AddFile(c_->output_level(), m);
+  LSM_KILL_POINT("compaction.before_edit");
   s = versions_->LogAndApply(&edit);
+  if (s.ok()) LSM_KILL_POINT("compaction.after_edit");
   // R4: durable now; the inputs go once no Version (reader) holds them.
   // c_ still holds its input Version, so none is released before this.
   // On failure the outputs stay: the MANIFEST may hold the record after all
@@ -165,6 +168,7 @@ Status CompactionJob::FinishOutput() {
   props->smallest_seq = m.smallest_seq;
   props->largest_seq = m.largest_seq;
   Status s = out->builder->Finish();
+  if (s.ok()) LSM_KILL_POINT("compaction.table_before_sync");
   if (s.ok()) s = out->file->Sync();
   Status c = out->file->Close();
   if (s.ok()) s = c;

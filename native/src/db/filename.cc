@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "util/crc32c.h"
+#include "util/kill_point.h"
 
 namespace lsm {
 
@@ -84,7 +85,9 @@ Status SetCurrentFile(Env* env, const std::string& dbname, uint64_t manifest_num
   const std::string contents = manifest + " " + crc + "\n";
   const std::string tmp = TempFileName(dbname, manifest_number);
   Status s = env->WriteStringToFile(contents, tmp, /*sync=*/true);
+  if (s.ok()) LSM_KILL_POINT("current.before_rename");
   if (s.ok()) s = env->RenameFile(tmp, CurrentFileName(dbname));
+  if (s.ok()) LSM_KILL_POINT("current.after_rename");
   if (s.ok()) s = env->SyncDir(dbname);
   if (!s.ok()) env->RemoveFile(tmp).ok();  // best effort
   return s;

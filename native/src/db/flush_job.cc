@@ -6,6 +6,7 @@
 #include "db/dbformat.h"
 #include "db/filename.h"
 #include "table/table_builder.h"
+#include "util/kill_point.h"
 
 namespace lsm {
 
@@ -39,6 +40,8 @@ Status BuildTable(const std::string& dbname, Env* env, const TableOptions& table
     if (parsed.type == kTypeDeletion) meta->num_deletions++;
     meta->largest.assign(key.data(), key.size());
     builder.Add(key, iter->value());
+    // Mid table: some data blocks built (and, for big tables, written).
+    if (meta->num_entries == 64) LSM_KILL_POINT("table.mid_build");
   }
   if (s.ok()) s = iter->status();
   if (s.ok()) {
@@ -50,6 +53,7 @@ Status BuildTable(const std::string& dbname, Env* env, const TableOptions& table
   } else {
     builder.Abandon();
   }
+  if (s.ok()) LSM_KILL_POINT("table.before_sync");
   if (s.ok()) s = file->Sync();
   Status c = file->Close();
   if (s.ok()) s = c;
