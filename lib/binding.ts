@@ -156,8 +156,114 @@ export interface Binding {
   set_error_class(ctor: new (message: string, code: string) => Error): void
 }
 
-const root = path.join(__dirname, '..')
-// node-gyp-build picks a matching prebuild from prebuilds/ or build/Release.
-const load = createRequire(__filename)('node-gyp-build') as (dir: string) => Binding
+// --- loading ------------------------------------------------------------------
+//
+// The addon loads on first use (the first open()), not at import, so
+// setNativeBinding() can point at an unusual location first. `binding` starts
+// as stubs that load the addon and then overwrite themselves with the native
+// functions, so after the first call every call goes straight to native code.
 
-export const binding: Binding = load(root)
+const root = path.join(__dirname, '..')
+const requireHere = createRequire(__filename)
+
+// Every native function; `satisfies` keeps the list in step with Binding.
+const functionNames = Object.keys({
+  db_init: true,
+  db_open: true,
+  db_write: true,
+  db_get: true,
+  db_get_many: true,
+  db_flush: true,
+  db_close: true,
+  db_stats: true,
+  db_compact_range: true,
+  db_clear: true,
+  db_approximate_size: true,
+  iterator_init: true,
+  iterator_next: true,
+  iterator_seek: true,
+  iterator_close: true,
+  snapshot_create: true,
+  snapshot_release: true,
+  set_error_class: true
+} satisfies Record<keyof Binding, true>) as Array<keyof Binding>
+
+let native: Binding | null = null
+let chosen: { file: string } | { addon: Binding } | null = null
+let errorClass: Parameters<Binding['set_error_class']>[0] | null = null
+
+function describe (): string {
+  return chosen === null ? `node-gyp-build(${root})` : 'file' in chosen ? chosen.file : 'the module given to setNativeBinding()'
+}
+
+function loadNative (): Binding {
+  if (native !== null) return native
+  let loaded: unknown
+  try {
+    if (chosen === null) {
+      // node-gyp-build picks a matching prebuild from prebuilds/ or build/Release.
+      loaded = (requireHere('node-gyp-build') as (dir: string) => unknown)(root)
+    } else {
+      loaded = 'file' in chosen ? requireHere(chosen.file) : chosen.addon
+    }
+  } catch (err) {
+    throw new Error(`lsmkv: cannot load the native addon from ${describe()}: ${(err as Error).message}`, { cause: err })
+  }
+  const missing = functionNames.find((name) => typeof (loaded as Record<string, unknown> | null)?.[name] !== 'function')
+  if (missing !== undefined) {
+    throw new Error(`lsmkv: ${describe()} is not lsmkv's native addon (no ${missing}())`)
+  }
+  native = loaded as Binding
+  Object.assign(binding, Object.fromEntries(functionNames.map((name) => [name, native?.[name]])))
+  if (errorClass !== null) native.set_error_class(errorClass)
+  return native
+}
+
+/** The addon's functions; the addon itself loads on the first call. */
+export const binding = {} as Binding
+for (const name of functionNames) {
+  (binding as unknown as Record<string, unknown>)[name] = (...args: unknown[]): unknown =>
+    (loadNative()[name] as (...a: unknown[]) => unknown)(...args)
+}
+// Handing over the error class is not a reason to load: remember it for then.
+binding.set_error_class = (ctor) => {
+  errorClass = ctor
+  native?.set_error_class(ctor)
+}
+
+/**
+ * Loads lsmkv's native addon (`lsmkv.node`) from `addon` instead of the
+ * default places (`prebuilds/<platform>-<arch>/`, then `build/Release/`,
+ * found by node-gyp-build). For unusual layouts: an Electron app that
+ * unpacks the addon outside the asar archive, a bundle that ships the
+ * `.node` file next to its output, a single-file executable.
+ *
+ * `addon` is a path to the `.node` file (a relative path resolves against
+ * the working directory) or the already loaded module
+ * (`require('./lsmkv.node')`). Call it before the first `open()`: the addon
+ * loads once per process (per worker thread), on first use. Throws
+ * TypeError for a bad argument and Error once the addon is already loaded;
+ * a file that cannot be loaded fails the first `open()` with an Error
+ * naming it.
+ *
+ * @example
+ * ```ts
+ * import path from 'node:path'
+ * import { open, setNativeBinding } from 'lsmkv'
+ * setNativeBinding(path.join(process.resourcesPath, 'app.asar.unpacked', 'lsmkv.node'))
+ * const db = await open('./data')
+ * ```
+ */
+export function setNativeBinding (addon: string | object): void {
+  if (native !== null) {
+    throw new Error(`lsmkv: setNativeBinding() must be called before the first open(): the addon is already loaded from ${describe()}`)
+  }
+  if (typeof addon === 'string') {
+    if (addon.length === 0) throw new TypeError('addon must be a path to lsmkv.node or the loaded module, got an empty string')
+    chosen = { file: path.resolve(addon) }
+  } else if (addon !== null && (typeof addon === 'object' || typeof addon === 'function')) {
+    chosen = { addon: addon as Binding }
+  } else {
+    throw new TypeError(`addon must be a path to lsmkv.node or the loaded module, got ${addon === null ? 'null' : typeof addon}`)
+  }
+}

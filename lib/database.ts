@@ -304,7 +304,11 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
     super()
     this.#location = location
     this.#options = options
-    this.#limits = { maxKeySize: options.native.maxKeySize, maxValueSize: options.native.maxValueSize }
+    this.#limits = {
+      maxKeySize: options.native.maxKeySize,
+      maxValueSize: options.native.maxValueSize,
+      allowEmptyKeys: options.allowEmptyKeys
+    }
     this.#keyBuffer = Buffer.alloc(Math.max(options.native.maxKeySize, 64 * KiB))
     this.#valueBuffer = Buffer.alloc(VALUE_BUFFER_BYTES)
     this.#sink = {
@@ -1059,15 +1063,15 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
     let n: number
     if (typeof raw !== 'string') {
       n = raw.byteLength
-      checkSize(n, limit, 'key', 'maxKeySize', false)
+      checkSize(n, limit, 'key', 'maxKeySize', this.#limits.allowEmptyKeys)
       buf.set(raw, 0)
     } else if (raw.length * 3 <= buf.length) {
       // Cannot be truncated: at most three UTF-8 bytes per UTF-16 unit.
       n = buf.write(raw, 0, 'utf8')
-      checkSize(n, limit, 'key', 'maxKeySize', false)
+      checkSize(n, limit, 'key', 'maxKeySize', this.#limits.allowEmptyKeys)
     } else {
       n = Buffer.byteLength(raw, 'utf8')
-      checkSize(n, limit, 'key', 'maxKeySize', false)
+      checkSize(n, limit, 'key', 'maxKeySize', this.#limits.allowEmptyKeys)
       buf.write(raw, 0, n, 'utf8')
     }
     return n
@@ -1089,10 +1093,10 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
       const raw = toRaw(keys[i], keyEncoding, `keys[${i}]`)
       if (typeof raw === 'string') {
         // More UTF-16 units than the limit means more bytes than the limit too.
-        if (raw.length > limit || raw.length === 0) checkSize(Buffer.byteLength(raw, 'utf8'), limit, `keys[${i}]`, 'maxKeySize', false)
+        if (raw.length > limit || (raw.length === 0 && !this.#limits.allowEmptyKeys)) checkSize(Buffer.byteLength(raw, 'utf8'), limit, `keys[${i}]`, 'maxKeySize', this.#limits.allowEmptyKeys)
         bound += 4 + raw.length * 3
       } else {
-        checkSize(raw.byteLength, limit, `keys[${i}]`, 'maxKeySize', false)
+        checkSize(raw.byteLength, limit, `keys[${i}]`, 'maxKeySize', this.#limits.allowEmptyKeys)
         bound += 4 + raw.byteLength
       }
       raws[i] = raw
@@ -1105,7 +1109,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
       let n: number
       if (typeof raw === 'string') {
         n = pack.write(raw, off + 4, 'utf8')
-        checkSize(n, limit, `keys[${i}]`, 'maxKeySize', false)
+        checkSize(n, limit, `keys[${i}]`, 'maxKeySize', this.#limits.allowEmptyKeys)
       } else {
         n = raw.byteLength
         pack.set(raw, off + 4)

@@ -119,8 +119,16 @@ export interface ReadOptions<E extends Encoding = Encoding> {
 }
 
 /** Open options after validation, with every default applied. */
+/**
+ * @internal Symbol-keyed open option (invisible to option validation) with
+ * which the abstract-level adapter lets empty keys through; lsmkv's own API
+ * rejects them.
+ */
+export const kAllowEmptyKeys: unique symbol = Symbol('lsmkv.allowEmptyKeys')
+
 export interface ResolvedOptions {
   readonly native: NativeOpenOptions
+  readonly allowEmptyKeys: boolean
   readonly sync: boolean
   readonly keyEncoding: Encoding
   readonly valueEncoding: Encoding
@@ -147,6 +155,8 @@ const intOptions: Record<string, IntRange> = {
 const boolOptions = ['createIfMissing', 'errorIfExists', 'mmap', 'sync']
 const encodingOptions = ['keyEncoding', 'valueEncoding']
 const openOptionNames = [...boolOptions, ...Object.keys(intOptions), ...encodingOptions, 'testHooks']
+/** Names of every open option (internal: lib/level.ts picks the engine's options out of abstract-level's). */
+export const OPEN_OPTION_NAMES: readonly string[] = Object.freeze([...openOptionNames])
 const testHookNames = ['flushDelayMs', 'compactionDelayMs']
 const writeOptionNames = ['sync', 'keyEncoding', 'valueEncoding']
 const readOptionNames = ['keyEncoding', 'valueEncoding', 'snapshot']
@@ -278,6 +288,7 @@ export function resolveOpenOptions (options: unknown): ResolvedOptions {
   }
   return {
     native,
+    allowEmptyKeys: (options as { [kAllowEmptyKeys]?: unknown } | undefined)?.[kAllowEmptyKeys] === true,
     sync: checkBool(o['sync'], 'sync', false),
     keyEncoding: checkEncoding(o['keyEncoding'], 'keyEncoding', 'utf8'),
     valueEncoding: checkEncoding(o['valueEncoding'], 'valueEncoding', 'utf8')

@@ -24,6 +24,12 @@ const TYPE_VALUE = 1
 export interface Limits {
   readonly maxKeySize: number
   readonly maxValueSize: number
+  /**
+   * The engine stores empty keys; lsmkv's own API rejects them (a likely
+   * bug in the caller), the abstract-level adapter allows them (its
+   * contract requires it).
+   */
+  readonly allowEmptyKeys: boolean
 }
 
 /** A position to roll back to when an operation fails part way. */
@@ -55,9 +61,9 @@ export function argumentName (index: ArgumentIndex, field: 'key' | 'value'): str
 }
 
 /** Byte length of `raw` after checking it against `limit`. */
-function checkedByteLength (raw: Raw, limit: number, index: ArgumentIndex, field: 'key' | 'value', option: string): number {
+function checkedByteLength (raw: Raw, limit: number, index: ArgumentIndex, field: 'key' | 'value', option: string, allowEmpty: boolean): number {
   const n = typeof raw === 'string' ? (raw.length <= 64 ? utf8Length(raw) : Buffer.byteLength(raw, 'utf8')) : raw.byteLength
-  if (n > limit || (n === 0 && field === 'key')) checkSize(n, limit, argumentName(index, field), option, field === 'value')
+  if (n > limit || (n === 0 && !allowEmpty)) checkSize(n, limit, argumentName(index, field), option, allowEmpty)
   return n
 }
 
@@ -125,8 +131,8 @@ export class BatchEncoder {
    * anything is written.
    */
   put (key: Raw, value: Raw, limits: Limits, index: ArgumentIndex = -1): void {
-    const keyLength = checkedByteLength(key, limits.maxKeySize, index, 'key', 'maxKeySize')
-    const valueLength = checkedByteLength(value, limits.maxValueSize, index, 'value', 'maxValueSize')
+    const keyLength = checkedByteLength(key, limits.maxKeySize, index, 'key', 'maxKeySize', limits.allowEmptyKeys)
+    const valueLength = checkedByteLength(value, limits.maxValueSize, index, 'value', 'maxValueSize', true)
     this.#reserve(1 + 5 + keyLength + 5 + valueLength)
     this.#buf[this.#length++] = TYPE_VALUE
     this.#writeVarstring(key, keyLength)
@@ -136,7 +142,7 @@ export class BatchEncoder {
 
   /** Appends a delete. Throws RangeError (empty key, over the limit) before anything is written. */
   del (key: Raw, limits: Limits, index: ArgumentIndex = -1): void {
-    const keyLength = checkedByteLength(key, limits.maxKeySize, index, 'key', 'maxKeySize')
+    const keyLength = checkedByteLength(key, limits.maxKeySize, index, 'key', 'maxKeySize', limits.allowEmptyKeys)
     this.#reserve(1 + 5 + keyLength)
     this.#buf[this.#length++] = TYPE_DELETION
     this.#writeVarstring(key, keyLength)

@@ -77,16 +77,26 @@ async function verify (dir, model, cycle, inflight) {
   const db = await open(dir)
   try {
     let lost = 0
+    const details = []
     // The one write in flight at the kill may or may not have landed.
     const maybeDeleted = deletedKeyAt(inflight)
     for (const [key, c] of model.keys) {
       const v = await db.get(key)
       // A later value may be present (issued, not acknowledged); an older one is a loss.
       if (c > 0) {
-        if (v === undefined && key === maybeDeleted) continue
-        if (v === undefined || Number(v) < c) lost++
+        if (v === undefined && key === maybeDeleted) {
+          // The unacknowledged delete landed: from now on it is the state
+          // later cycles must preserve.
+          model.keys.set(key, -inflight)
+          continue
+        }
+        if (v === undefined || Number(v) < c) {
+          lost++
+          details.push(`${key}: acknowledged ${c}, found ${v}`)
+        }
       } else if (v !== undefined && Number(v) < -c) {
         lost++ // a delete was acknowledged but an older value came back
+        details.push(`${key}: deleted at ${-c}, found ${v}`)
       }
     }
     const batch = []
@@ -96,7 +106,7 @@ async function verify (dir, model, cycle, inflight) {
     if (model.batch > 0) {
       assert.ok(Number(batch[0]) >= model.batch, `cycle ${cycle}: acknowledged batch ${model.batch} lost (found ${batch[0]})`)
     }
-    assert.strictEqual(lost, 0, `cycle ${cycle}: ${lost} acknowledged writes lost`)
+    assert.strictEqual(lost, 0, `cycle ${cycle}: ${lost} acknowledged writes lost (in flight: ${inflight}): ${details.join('; ')}`)
     // Continue counting above anything that may have been written.
     let max = model.maxCounter
     for (const v of batch) if (v !== undefined) max = Math.max(max, Number(v))

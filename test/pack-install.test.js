@@ -1,6 +1,6 @@
 // P0-7: the published package installs and loads without a compiler.
 // Stages a copy of the package, runs the `prebuild` script (prebuildify
-// --napi --strip), packs it, installs the tarball into an empty project with
+// --napi --strip --tag-libc), packs it, installs the tarball into an empty project with
 // a PATH that holds only node, npm and sh, then opens a database through both
 // `require('lsmkv')` and `import { open } from 'lsmkv'`.
 'use strict'
@@ -25,12 +25,14 @@ test('npm pack -> install on a PATH without a compiler -> import and require wor
   // 1. Stage the files the package ships and build the prebuild there.
   const stage = path.join(work, 'stage')
   fs.mkdirSync(stage)
-  for (const entry of ['package.json', 'binding.gyp', 'README.md', 'native', 'dist']) {
+  for (const entry of ['package.json', 'binding.gyp', 'README.md', 'native', 'dist', 'level']) {
     fs.cpSync(path.join(root, entry), path.join(stage, entry), { recursive: true })
   }
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(stage, 'node_modules'))
   const prebuildCmd = pkg.scripts.prebuild.split(' ')
-  assert.deepStrictEqual(prebuildCmd, ['prebuildify', '--napi', '--strip'])
+  // --tag-libc: the glibc build must not be picked on musl (Alpine), which
+  // then compiles from source instead of failing to dlopen it.
+  assert.deepStrictEqual(prebuildCmd, ['prebuildify', '--napi', '--strip', '--tag-libc'])
   // Offline machines (CI here) build against the running node's own headers
   // instead of downloading them.
   const prefix = path.resolve(process.execPath, '..', '..')
@@ -46,7 +48,8 @@ test('npm pack -> install on a PATH without a compiler -> import and require wor
   const tgz = path.join(work, tarball)
   assert.ok(fs.existsSync(tgz), `npm pack produced ${tarball}`)
   const listing = sh('tar', ['-tzf', tgz])
-  assert.match(listing, /package\/prebuilds\/linux-x64\/.*\.node/)
+  assert.match(listing, /package\/prebuilds\/linux-x64\/.*\.glibc\.node/)
+  assert.match(listing, /package\/level\/package\.json/)
   assert.match(listing, /package\/dist\/index\.d\.ts/)
 
   // 3. Install into an empty project with no compiler on PATH.
@@ -76,4 +79,11 @@ test('npm pack -> install on a PATH without a compiler -> import and require wor
   const esm = `import { open } from 'lsmkv';
     const db = await open(${JSON.stringify(dbDir + '-esm')}); await db.put('k', 'esm'); console.log(await db.get('k')); await db.close()`
   assert.strictEqual(sh(path.join(bin, 'node'), ['--input-type=module', '-e', esm], { cwd: app, env }).trim(), 'esm')
+
+  // 5. The abstract-level entry point, from both module systems.
+  const level = `const { LsmLevel } = require('lsmkv/level'); const db = new LsmLevel(${JSON.stringify(dbDir + '-level')})
+    db.put('k', 'level').then(async () => { console.log(await db.get('k')); await db.close() })`
+  assert.strictEqual(sh(path.join(bin, 'node'), ['-e', level], { cwd: app, env }).trim(), 'level')
+  const levelEsm = `import { LsmLevel } from 'lsmkv/level'; console.log(typeof LsmLevel)`
+  assert.strictEqual(sh(path.join(bin, 'node'), ['--input-type=module', '-e', levelEsm], { cwd: app, env }).trim(), 'function')
 })

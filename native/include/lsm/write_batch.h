@@ -45,8 +45,9 @@ class WriteBatch {
   Status Iterate(Handler* handler) const;
 
   // Checks that `contents` parses completely, that its count matches, and that
-  // every key is non-empty and within max_key_size / values within
-  // max_value_size. Used on batches that come from JS.
+  // every key is within max_key_size and every value within max_value_size.
+  // Empty keys are valid (abstract-level requires them; lsmkv's own JS API
+  // rejects them before they get here). Used on batches that come from JS.
   static Status Validate(const Slice& contents, size_t max_key_size,
                          size_t max_value_size);
 

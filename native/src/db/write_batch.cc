@@ -81,7 +81,6 @@ Status WriteBatch::Iterate(Handler* handler) const {
 Status WriteBatch::Validate(const Slice& contents, size_t max_key_size,
                             size_t max_value_size) {
   Status s = Walk(contents, [&](ValueType t, const Slice& k, const Slice& v) {
-    if (k.empty()) return Status::InvalidArgument("key must not be empty");
     if (k.size() > max_key_size) return Status::InvalidArgument("key exceeds maxKeySize");
     if (t == kTypeValue && v.size() > max_value_size) {
       return Status::InvalidArgument("value exceeds maxValueSize");
