@@ -23,4 +23,5 @@ function run (cmd, args) {
 
 run('cmake', ['-S', root, '-B', buildDir, '-DCMAKE_BUILD_TYPE=RelWithDebInfo', `-DLSM_SANITIZE=${sanitize}`])
 run('cmake', ['--build', buildDir, '-j', jobs])
-run('ctest', ['--test-dir', buildDir, '--output-on-failure', '-j', jobs])
+// Extra arguments go to ctest (e.g. `-R PowerLossTest`; npm run test:crash).
+run('ctest', ['--test-dir', buildDir, '--output-on-failure', '-j', jobs, ...process.argv.slice(2)])

@@ -18,10 +18,17 @@
 // starts with it ("MANIFEST-"). A rename matches if its source or target
 // matches; SyncDir matches against the directory's base name.
 //
-// Limits (issue 5 extends these for crash images):
-//   - Directory entries are treated as durable at once: a created file
-//     survives DropUnsyncedData() even if its directory was never fsync'd,
-//     and a rename or remove is never undone.
+//   - produce crash images of every kind a power loss can leave
+//     (CrashImage()): unsynced bytes dropped, a random prefix of them kept,
+//     or the kept prefix followed by a garbled sector; and, per directory,
+//     the creates, renames and removes since its last SyncDir() undone (all
+//     of them, or all but a random prefix: journals persist metadata in
+//     order). Mutating calls and CrashImage() exclude each other, so an
+//     image is a consistent cut even while the DB's threads keep running.
+//
+// Limits:
+//   - DropUnsyncedData() and CopyImage() treat directory entries as durable
+//     at once (CrashImage() does not).
 //   - Files this Env did not write (e.g. from an earlier DB instance opened
 //     with another Env) are assumed fully synced.
 //   - DropUnsyncedData() truncates in place; call it only when nothing is
@@ -38,6 +45,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -60,6 +68,24 @@ enum class FaultOp : int {
 constexpr int kNumFaultOps = 8;
 
 enum class FaultKind { kIOError, kNoSpace };
+
+// What happens to the bytes of a file that no successful Sync() covered.
+enum class CrashVariant : int {
+  kKill9 = 0,          // all kept (process crash: the OS still has them)
+  kDropUnsynced,       // all lost
+  kKeepUnsyncedPrefix, // a random prefix of them kept
+  kGarbleUnsyncedTail, // a random prefix kept, then up to 512 bytes of
+                       // garbage (zeros in a MANIFEST: see CrashImage)
+};
+constexpr int kNumCrashVariants = 4;
+const char* CrashVariantName(CrashVariant v);
+
+// What one CrashImage() call did.
+struct CrashImageStats {
+  uint64_t files = 0;
+  uint64_t files_cut = 0;            // files with unsynced bytes changed
+  uint64_t dir_ops_reverted = 0;     // creates/renames/removes undone
+};
 
 // The base name of a path ("/a/b/000005.log" -> "000005.log").
 std::string BaseName(const std::string& path);
@@ -127,6 +153,19 @@ class FaultInjectionEnv final : public Env {
   // use by an open DB.
   Status CopyImage(const std::string& dir, const std::string& image_dir,
                    bool drop_unsynced);
+  // Writes into `image_dir` (created if missing) what `dir` could hold after
+  // a crash now, choosing the random parts from `seed`. Except for kKill9,
+  // directory operations not yet covered by a SyncDir() of `dir` are undone
+  // newest first, all of them or all but a random prefix. A MANIFEST's
+  // garbled tail is zeros, not random bytes: the engine (like LevelDB)
+  // relies on a file system that never exposes stale or random bytes past a
+  // torn append to a file it fsyncs after every record. `dir` may be in use
+  // by an open DB.
+  Status CrashImage(const std::string& dir, const std::string& image_dir,
+                    CrashVariant variant, uint64_t seed,
+                    CrashImageStats* stats = nullptr);
+  // Creates, renames and removes in `dir` since its last successful SyncDir.
+  size_t PendingDirOps(const std::string& dir) const;
 
   // --- Env -----------------------------------------------------------------
 
@@ -153,6 +192,10 @@ class FaultInjectionEnv final : public Env {
   struct FileState {
     uint64_t size = 0;    // bytes appended
     uint64_t synced = 0;  // bytes covered by the last successful Sync
+    uint64_t zero_end = 0;         // end of the last ZeroFillTo
+    uint64_t synced_zero_end = 0;  // zero_end at the last successful Sync:
+                                   // zeros (or data over them) up to here
+                                   // are on disk
   };
   struct Rule {
     FaultOp op;
@@ -161,13 +204,34 @@ class FaultInjectionEnv final : public Env {
     int remaining;  // calls until it fires; < 0: fires on every call
   };
 
+  // A directory change not yet made durable by SyncDir; undone by
+  // CrashImage.
+  struct DirOp {
+    enum Kind { kCreate, kRename, kRemove } kind;
+    std::string path;      // created / removed path, or the rename target
+    std::string src;       // rename source
+    bool had_old = false;  // rename: the target existed before;
+                           // remove: contents were saved
+    std::string old_contents;  // old target / removed file's bytes
+    uint64_t old_synced = 0;   // how many of old_contents were synced
+    uint64_t seq = 0;          // order of completion (AddDirOp)
+  };
+  // Records `op` as pending in the directory of op.path. REQUIRES: mu_ held.
+  void AddDirOp(DirOp op);
+
   // Counts the call and returns the error it must fail with, or OK.
   // `name2` is the second name of a rename ("" otherwise).
   Status BeforeOp(FaultOp op, const std::string& name, const std::string& name2 = "");
 
   Env* const base_;
 
+  // Held shared by every mutating call for its whole duration and
+  // exclusively by CrashImage(), so an image never sees half an operation.
+  // Acquired before mu_.
+  std::shared_mutex io_mu_;
   mutable std::mutex mu_;
+  std::map<std::string, std::vector<DirOp>> pending_dir_ops_;  // dir -> ops
+  uint64_t next_dir_op_seq_ = 0;
   bool active_ = true;
   std::vector<Rule> rules_;
   uint64_t injected_ = 0;

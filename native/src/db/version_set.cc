@@ -273,6 +273,15 @@ Status VersionSet::Recover() {
     return Status::Corruption(fname, "no complete version record at offset 0");
   }
 
+  // Issue 5 (crash_test TruncationTest): a table the edits name but the
+  // directory lacks means edits were lost (e.g. the MANIFEST was cut at a
+  // record boundary, hiding the compaction that obsoleted the table).
+  for (const auto& [key, f] : files) {
+    if (!env_->FileExists(TableFileName(dbname_, f.number))) {
+      return Status::Corruption(fname, "names table " + std::to_string(f.number) +
+                                           ", which is missing");
+    }
+  }
   VersionEdit all;
   for (auto& [key, f] : files) all.AddFile(key.first, f);
   std::shared_ptr<Version> v;
@@ -352,6 +361,10 @@ Status VersionSet::WriteNewManifest(VersionEdit* edit) {
 Status VersionSet::LogAndApply(VersionEdit* edit) {
   std::lock_guard<std::mutex> w(write_mu_);
   if (!manifest_log_) return Status::IOError(dbname_, "no MANIFEST open");
+  // Issue 5 (crash_test IoErrorTest.NoManifestWriteAfterAFailedManifestSync):
+  // a compaction that started before a flush's MANIFEST sync failed used to
+  // append and fsync its edit afterwards.
+  if (!manifest_error_.ok()) return manifest_error_;
   std::shared_ptr<Version> v;
   Status s = Apply(*current(), *edit, &v);
   if (!s.ok()) return s;
@@ -361,7 +374,10 @@ Status VersionSet::LogAndApply(VersionEdit* edit) {
   s = manifest_log_->AddRecord(record);
   if (s.ok()) LSM_KILL_POINT("manifest.before_sync");
   if (s.ok()) s = manifest_file_->Sync();
-  if (!s.ok()) return s;
+  if (!s.ok()) {
+    manifest_error_ = s;
+    return s;
+  }
   LSM_KILL_POINT("manifest.after_sync");
   log_number_.store(edit->log_number_, std::memory_order_release);
   std::lock_guard<std::mutex> l(mu_);

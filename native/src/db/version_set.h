@@ -122,6 +122,10 @@ class VersionSet {
   std::mutex write_mu_;
   std::unique_ptr<WritableFile> manifest_file_;
   std::unique_ptr<log::Writer> manifest_log_;
+  // The first failed MANIFEST append or sync. R2: never written to again
+  // after one (a later fsync could "succeed" over lost pages and make a
+  // file with a hole durable). Guarded by write_mu_.
+  Status manifest_error_;
 
   mutable std::mutex mu_;
   std::shared_ptr<const Version> current_ GUARDED_BY(mu_);
