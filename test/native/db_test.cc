@@ -245,14 +245,17 @@ TEST_F(DBTest, InvalidKeysAreRejectedWithoutSideEffects) {
   o.max_key_size = 16;
   o.max_value_size = 32;
   Open(o);
-  EXPECT_TRUE(Put("", "v").IsInvalidArgument());
+  // The empty key is a valid key for the engine (abstract-level needs it;
+  // lsmkv's JS API rejects it before it gets here).
+  EXPECT_TRUE(Put("", "v").ok());
+  EXPECT_EQ("v", Get(""));
   EXPECT_TRUE(Put(std::string(17, 'k'), "v").IsInvalidArgument());
   EXPECT_TRUE(Put("k", std::string(33, 'v')).IsInvalidArgument());
   EXPECT_TRUE(Put(std::string(16, 'k'), std::string(32, 'v')).ok());
   // A batch with one bad record is rejected as a whole.
   WriteBatch b;
   b.Put("good", "1");
-  b.Put("", "2");
+  b.Put(std::string(17, 'k'), "2");
   EXPECT_TRUE(db_->Write(WriteOptions(), &b).IsInvalidArgument());
   EXPECT_EQ("NOT_FOUND", Get("good"));
   EXPECT_TRUE(db_->BackgroundError().ok());
