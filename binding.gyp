@@ -1,6 +1,9 @@
 # Builds the Node addon with node-gyp (used by `npm install` when no prebuild
 # matches, and by prebuildify). The source lists are explicit and must match
 # CMakeLists.txt (test/build-files.test.js checks this).
+# The addon links with -z nodelete: Node unloads an addon when the only worker
+# that loaded it exits, and a detached close/open thread may still be running
+# its last instructions then.
 {
   "targets": [
     {
@@ -110,7 +113,10 @@
         "GCC_ENABLE_CPP_EXCEPTIONS": "NO",
         "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
         "MACOSX_DEPLOYMENT_TARGET": "10.15"
-      }
+      },
+      "ldflags": [
+        "-Wl,-z,nodelete"
+      ]
     }
   ]
 }

@@ -56,3 +56,25 @@ test('terminating a worker closes its open database (env cleanup hook)', async (
   for (let i = 0; i < 1000; i++) assert.strictEqual(db.getSync(`w${i}`), `v${i}`)
   await db.close()
 })
+
+test('the addon loaded only in workers survives their exit (20 workers, main never loads it)', async (t) => {
+  // Node unloads an addon when the only environment that loaded it goes
+  // away; the addon is linked -z nodelete so background threads finishing
+  // a close cannot run unmapped code (this used to SIGSEGV).
+  const dir = tmpdir(t)
+  const { spawnSync } = require('node:child_process')
+  const child = `
+    const { Worker } = require('node:worker_threads')
+    ;(async () => {
+      for (let i = 0; i < 20; i++) {
+        const w = new Worker(${JSON.stringify(script)}, { workerData: { dir: ${JSON.stringify(dir)} + '/' + i, count: 50, close: i % 2 === 0 } })
+        await new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject) })
+        await w.terminate()
+      }
+      console.log('OK')
+    })().catch((e) => { console.error(e); process.exit(1) })`
+  const r = spawnSync(process.execPath, ['-e', child], { encoding: 'utf8' })
+  assert.strictEqual(r.signal, null, `child died with ${r.signal}`)
+  assert.strictEqual(r.status, 0, r.stderr)
+  assert.strictEqual(r.stdout.trim(), 'OK')
+})
