@@ -9,8 +9,11 @@
 //                                        process crash, not a power loss)
 //   handle.putSync(key, value)        -> Promise; one put acknowledged only once durable
 //                                        (fsync'd). "Sync" means durability: the call is async
+//   handle.put(key, value)            -> Promise; one put, not synced (readwhilewriting's writer)
 //   handle.getSync(key)               -> value | undefined, synchronous; null if the engine has none
 //   handle.get(key)                   -> Promise<value | undefined>
+//   handle.getMany(keys)              -> Promise<Array<value | undefined>>; the engine's own
+//                                        multi-get, one call
 //   handle.getAbsent(key)             -> optional; used instead of get() by readmissing when an
 //                                        engine's get() cannot handle absent keys (lmdb)
 //   await handle.scan(reverse)        -> number of entries; reads every key and value (Buffers)
@@ -33,14 +36,16 @@ const toOps = (keys, values) => {
 
 const levelKeyEncoding = (keyForm) => keyForm === 'buffer' ? 'buffer' : 'utf8'
 
-// Drains an abstract-level iterator page by page; `per` rows per entry.
-async function levelScan (it, page, per = 1) {
+// Drains an abstract-level iterator page by page; `per` rows per entry; tick(n) after each page
+// (pages are 1024 entries, so latency samples are per 1024 entries like the other engines').
+async function levelScan (it, page, per = 1, tick = () => {}) {
   let n = 0
   try {
     for (;;) {
       const rows = await page(it)
       if (rows.length === 0) return n
       n += rows.length / per
+      tick(n)
     }
   } finally {
     await it.close()
@@ -73,11 +78,16 @@ function lsmkv () {
       return {
         putBatch: (keys, values) => db.batch(toOps(keys, values), NOSYNC),
         putSync: (key, value) => db.put(key, value, SYNC),
+        put: (key, value) => db.put(key, value, NOSYNC),
         getSync: (key) => db.getSync(key),
         get: (key) => db.get(key),
-        scan: (reverse) => {
+        getMany: (keys) => db.getMany(keys),
+        scan: (reverse, tick) => {
           let n = 0
-          for (const entry of db.iterator({ reverse, keyEncoding })) if (entry[1] !== undefined) n++
+          for (const entry of db.iterator({ reverse, keyEncoding })) {
+            if (entry[1] !== undefined) n++
+            if ((n & 1023) === 0) tick(n)
+          }
           return n
         },
         seeker: () => {
@@ -116,9 +126,11 @@ function classicLevel () {
       return {
         putBatch: (keys, values) => db.batch(toOps(keys, values), NOSYNC),
         putSync: (key, value) => db.put(key, value, SYNC),
+        put: (key, value) => db.put(key, value, NOSYNC),
         getSync: (key) => db.getSync(key),
         get: (key) => db.get(key),
-        scan: (reverse) => levelScan(db.iterator({ reverse }), (it) => it.nextv(1000)),
+        getMany: (keys) => db.getMany(keys),
+        scan: (reverse, tick) => levelScan(db.iterator({ reverse }), (it) => it.nextv(1024), 1, tick),
         seeker: () => {
           const it = db.iterator()
           return {
@@ -155,11 +167,13 @@ function rocksdb () {
       return {
         putBatch: (keys, values) => db.batch(toOps(keys, values), NOSYNC),
         putSync: (key, value) => db.batch([{ type: 'put', key, value }], SYNC),
+        put: (key, value) => db.put(key, value),
         // Not public API, but it is the binding's synchronous MultiGet; no public sync get exists.
         getSync: typeof db._getManySync === 'function' ? (key) => db._getManySync([key])[0] : null,
         get: (key) => db.getMany([key]).then((rows) => rows[0]),
+        getMany: (keys) => db.getMany(keys),
         // The binding's synchronous page read (private, like _getManySync); rows are flat [k, v, ...].
-        scan: (reverse) => levelScan(db.iterator({ reverse }), (it) => it._nextvSync(1000).rows, 2),
+        scan: (reverse, tick) => levelScan(db.iterator({ reverse }), (it) => it._nextvSync(1024).rows, 2, tick),
         seeker: () => {
           const it = db.iterator()
           return {
@@ -209,12 +223,17 @@ function lmdb () {
           for (let i = 0; i < keys.length; i++) db.put(keys[i], values[i])
         }),
         putSync: (key, value) => db.put(key, value),
+        put: (key, value) => db.put(key, value),
         getSync: (key) => db.get(key),
         get: (key) => db.getAsync(key),
         getAbsent: (key) => db.getMany([key]).then((rows) => rows[0]),
-        scan: (reverse) => {
+        getMany: (keys) => db.getMany(keys),
+        scan: (reverse, tick) => {
           let n = 0
-          for (const entry of db.getRange({ reverse })) if (entry.value !== undefined) n++
+          for (const entry of db.getRange({ reverse })) {
+            if (entry.value !== undefined) n++
+            if ((n & 1023) === 0) tick(n)
+          }
           return n
         },
         seeker: () => ({

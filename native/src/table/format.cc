@@ -201,14 +201,15 @@ Status ReadBlock(const RandomAccessFile* file, const std::string& fname,
   out->data = Slice();
   out->heap.reset();
   const uint64_t offset = handle.offset();
-  const std::string where = " at offset " + std::to_string(offset);
+  // Built only on the error paths: this runs on every point read.
+  auto where = [offset] { return " at offset " + std::to_string(offset); };
 
   // Checked before allocating: a damaged handle must not become a huge
   // allocation or a read past the mapping.
   const uint64_t file_size = file->Size();
   if (offset > file_size || handle.size() > file_size - offset ||
       kBlockTrailerSize > file_size - offset - handle.size()) {
-    return Status::Corruption(fname, "block handle beyond end of file" + where);
+    return Status::Corruption(fname, "block handle beyond end of file" + where());
   }
   const size_t n = static_cast<size_t>(handle.size());
   const size_t total = n + kBlockTrailerSize;
@@ -219,16 +220,16 @@ Status ReadBlock(const RandomAccessFile* file, const std::string& fname,
   Status s = file->Read(offset, total, &contents, buf.get());
   if (!s.ok()) return s;
   if (contents.size() != total) {
-    return Status::Corruption(fname, "truncated block read" + where);
+    return Status::Corruption(fname, "truncated block read" + where());
   }
 
   const char* data = contents.data();
   const uint32_t expected = crc32c::Unmask(DecodeFixed32(data + n + 1));
   if (crc32c::Value(data, n + 1) != expected) {
-    return Status::Corruption(fname, "block checksum mismatch" + where);
+    return Status::Corruption(fname, "block checksum mismatch" + where());
   }
   if (static_cast<uint8_t>(data[n]) != kRawBlock) {
-    return Status::Corruption(fname, "unknown block type" + where);
+    return Status::Corruption(fname, "unknown block type" + where());
   }
 
   out->data = Slice(data, n);
