@@ -8,19 +8,10 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { open } = require('..')
+const { withDb } = require('./helpers')
 
 const key = (i) => `k${String(i).padStart(4, '0')}`
 
-async function withDb (options, fn) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lsmkv-clear-'))
-  const db = await open(dir, options)
-  try {
-    await fn(db, dir)
-  } finally {
-    await db.close()
-    fs.rmSync(dir, { recursive: true, force: true })
-  }
-}
 
 async function fill (db, n) {
   await db.batch(Array.from({ length: n }, (_, i) => ({ type: 'put', key: key(i), value: `v${i}` })))

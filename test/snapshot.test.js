@@ -10,17 +10,8 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { open, Snapshot, LsmError } = require('..')
+const { withDb } = require('./helpers')
 
-async function withDb (options, fn) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lsmkv-snap-'))
-  const db = await open(dir, options)
-  try {
-    await fn(db, dir)
-  } finally {
-    await db.close()
-    fs.rmSync(dir, { recursive: true, force: true })
-  }
-}
 
 test('a snapshot reads the values from before later overwrites and deletes', async () => {
   await withDb({ memtableSize: 4096 }, async (db) => {

@@ -7,27 +7,14 @@
 const test = require('node:test')
 const assert = require('node:assert/strict')
 const fs = require('node:fs')
-const os = require('node:os')
 const path = require('node:path')
 const { open, LsmError } = require('../dist/index.js')
+const { tempDir, withDb } = require('./helpers')
 
 const KiB = 1024
 const MiB = 1024 * KiB
 
-function tempDir () {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'lsmkv-'))
-}
 
-async function withDb (options, fn) {
-  const dir = tempDir()
-  const db = await open(dir, options)
-  try {
-    await fn(db, dir)
-  } finally {
-    await db.close()
-    fs.rmSync(dir, { recursive: true, force: true })
-  }
-}
 
 const badKeys = [
   [42, 'number'],
