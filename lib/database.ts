@@ -81,7 +81,7 @@ export type BatchOperation<K extends Encoding = 'utf8', V extends Encoding = 'ut
  *
  * @example
  * ```ts
- * db.on('flush', (info) => console.log('flushed', info))
+ * db.on('flush', (info) => show('flushed', info))
  * ```
  */
 export type FlushEvent = Readonly<Record<string, unknown>>
@@ -98,7 +98,7 @@ export type FlushEvent = Readonly<Record<string, unknown>>
  * @example
  * ```ts
  * db.on('compaction', (c) => {
- *   if (c.manual) console.log(`compactRange ${c.bytesDone} / ${c.bytesTotal} bytes`)
+ *   if (c.manual) show(`compactRange ${c.bytesDone} / ${c.bytesTotal} bytes`)
  * })
  * ```
  */
@@ -272,7 +272,7 @@ function isLsmErrorCode (code: string): code is LsmErrorCode {
  * import { open } from 'lsmkv'
  * await using db = await open('./data')
  * await db.put('greeting', 'hello')
- * console.log(await db.get('greeting'))   // 'hello'
+ * show(await db.get('greeting'))   // 'hello'
  * ```
  */
 export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> extends EventEmitter<DatabaseEvents> {
@@ -368,7 +368,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
    *
    * @example
    * ```ts
-   * console.log(db.location)   // './data'
+   * show(db.location)   // './data'
    * ```
    */
   get location (): string {
@@ -519,7 +519,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
    * @example
    * ```ts
    * const v = await db.get('user:1')
-   * if (v === undefined) console.log('no such user')
+   * if (v === undefined) show('no such user')
    * ```
    */
   get<E extends Encoding = V> (key: EncodingInput<K>, options?: ReadOptions<E>): Promise<Decoded<E> | undefined> {
@@ -568,7 +568,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
    *
    * @example
    * ```ts
-   * if (await db.has('user:1')) console.log('exists')
+   * if (await db.has('user:1')) show('exists')
    * ```
    */
   has (key: EncodingInput<K>, options?: Pick<ReadOptions, 'keyEncoding' | 'snapshot'>): Promise<boolean> {
@@ -588,8 +588,8 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
    *
    * @example
    * ```ts
-   * for (const [key, value] of db.iterator({ gte: 'user:', lt: 'user;' })) console.log(key, value)
-   * for await (const [key, value] of db.iterator({ reverse: true, limit: 10 })) console.log(key, value)
+   * for (const [key, value] of db.iterator({ gte: 'user:', lt: 'user;' })) show(key, value)
+   * for await (const [key, value] of db.iterator({ reverse: true, limit: 10 })) show(key, value)
    * ```
    */
   iterator<KE extends Encoding = K, VE extends Encoding = V> (
@@ -769,7 +769,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
    * @example
    * ```ts
    * const { groupCommits, batches } = db.stats()
-   * console.log(`avg batches per group: ${batches / groupCommits}`)
+   * show(`avg batches per group: ${batches / groupCommits}`)
    * ```
    */
   stats (): DatabaseStats {

@@ -218,9 +218,9 @@ const EMPTY = Buffer.alloc(0)
  * @example
  * ```ts
  * for (const [key, value] of db.iterator({ gte: 'user:', lt: 'user;' })) {
- *   console.log(key, value)
+ *   show(key, value)
  * }
- * for await (const key of db.keys({ reverse: true, limit: 10 })) console.log(key)
+ * for await (const key of db.keys({ reverse: true, limit: 10 })) show(key)
  * ```
  */
 export class Iterator<T, S = EncodingInput<Encoding>> implements AsyncIterableIterator<T>, Iterable<T> {
@@ -292,7 +292,7 @@ export class Iterator<T, S = EncodingInput<Encoding>> implements AsyncIterableIt
    * @example
    * ```ts
    * const it = db.iterator()
-   * for (let r = it.nextSync(); !r.done; r = it.nextSync()) console.log(r.value)
+   * for (let r = it.nextSync(); !r.done; r = it.nextSync()) show(r.value)
    * it.close()
    * ```
    */
@@ -455,7 +455,7 @@ export class Iterator<T, S = EncodingInput<Encoding>> implements AsyncIterableIt
    *
    * @example
    * ```ts
-   * for await (const [k, v] of db.iterator()) console.log(k, v)
+   * for await (const [k, v] of db.iterator()) show(k, v)
    * ```
    */
   [Symbol.asyncIterator] (): this {
@@ -469,7 +469,7 @@ export class Iterator<T, S = EncodingInput<Encoding>> implements AsyncIterableIt
    *
    * @example
    * ```ts
-   * for (const key of db.keys()) console.log(key)
+   * for (const key of db.keys()) show(key)
    * const all = [...db.values({ limit: 5 })]
    * ```
    */

@@ -383,7 +383,7 @@ const CLEAR_CHUNK = 1000
  * const db = new LsmLevel<string, { name: string }>('./data', { valueEncoding: 'json' })
  * await db.put('user:1', { name: 'Ada' })
  * const users = db.sublevel<string, { name: string }>('users', { valueEncoding: 'json' })
- * for await (const [key, value] of db.iterator({ gte: 'user:', lt: 'user;' })) console.log(key, value)
+ * for await (const [key, value] of db.iterator({ gte: 'user:', lt: 'user;' })) show(key, value)
  * await db.close()
  * ```
  */

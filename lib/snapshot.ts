@@ -85,7 +85,7 @@ export class Snapshot {
    * ```ts
    * const snap = db.snapshot()
    * try {
-   *   console.log(await db.get('k', { snapshot: snap }))
+   *   show(await db.get('k', { snapshot: snap }))
    * } finally {
    *   snap.release()
    * }
