@@ -42,7 +42,7 @@ export interface LsmErrorOptions {
  *   await open('./data')
  * } catch (err) {
  *   if (err instanceof LsmError && err.code === 'LOCKED') {
- *     console.error('another process has ./data open')
+ *     show('another process has ./data open')
  *   }
  * }
  * ```
