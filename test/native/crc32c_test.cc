@@ -72,6 +72,15 @@ TEST(Crc32cTest, HardwareAndPortableAgree) {
   }
   EXPECT_EQ(ExtendPortableForTest(0, data.data(), data.size()),
             Extend(0, data.data(), data.size()));
+  // Around the three-lane stripe sizes (768 bytes and its multiples), where
+  // the interleaved path joins its lanes.
+  for (size_t n : {767u, 768u, 769u, 775u, 776u, 1535u, 1536u, 1537u, 2311u, 4096u, 4113u}) {
+    for (size_t offset = 0; offset < 4; offset++) {
+      ASSERT_EQ(ExtendPortableForTest(0x9e3779b9u, data.data() + offset, n),
+                Extend(0x9e3779b9u, data.data() + offset, n))
+          << offset << " " << n;
+    }
+  }
   EXPECT_EQ(0xe3069283u, ExtendPortableForTest(0, "123456789", 9));
 }
 
