@@ -8,8 +8,8 @@ namespace lsm {
 int InternalKeyComparator::Compare(const Slice& a, const Slice& b) const {
   int r = ExtractUserKey(a).compare(ExtractUserKey(b));
   if (r == 0) {
-    const uint64_t an = DecodeFixed64(a.data() + a.size() - 8);
-    const uint64_t bn = DecodeFixed64(b.data() + b.size() - 8);
+    const uint64_t an = ExtractTrailer(a);
+    const uint64_t bn = ExtractTrailer(b);
     if (an > bn) r = -1;
     else if (an < bn) r = +1;
   }

@@ -61,9 +61,18 @@ inline bool ParseInternalKey(const Slice& internal_key, ParsedInternalKey* resul
   return t <= kTypeValue;
 }
 
-// REQUIRES: internal_key.size() >= 8
+// A key shorter than the trailer can only come from a damaged (yet
+// checksum-valid) table, and must still never make a reader step outside it
+// (found by test/fuzz/block_fuzz.cc): it reads as an empty user key with a
+// zero trailer. ParseInternalKey() reports such a key as malformed, which is
+// where readers turn it into Corruption.
 inline Slice ExtractUserKey(const Slice& internal_key) {
-  return Slice(internal_key.data(), internal_key.size() - kInternalKeyTrailer);
+  const size_t n = internal_key.size();
+  return Slice(internal_key.data(), n >= kInternalKeyTrailer ? n - kInternalKeyTrailer : 0);
+}
+inline uint64_t ExtractTrailer(const Slice& internal_key) {
+  const size_t n = internal_key.size();
+  return n >= kInternalKeyTrailer ? DecodeFixed64(internal_key.data() + n - kInternalKeyTrailer) : 0;
 }
 
 class InternalKeyComparator final : public Comparator {
