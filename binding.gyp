@@ -39,7 +39,9 @@
         "native/src/db/compaction_job.cc",
         "native/src/db/db_iter.cc",
         "native/src/db/level_iterator.cc",
-        "native/src/db/db_impl.cc"
+        "native/src/db/db_impl.cc",
+        "native/src/db/checkpoint.cc",
+        "native/src/db/verify.cc"
       ],
       "include_dirs": [
         "native/include",
@@ -82,7 +84,8 @@
         "native/binding/addon.cc",
         "native/binding/database.cc",
         "native/binding/errors.cc",
-        "native/binding/iterator.cc"
+        "native/binding/iterator.cc",
+        "native/binding/verify.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

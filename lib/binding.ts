@@ -101,6 +101,12 @@ export interface NativeStats {
   levels: Array<{ level: number, files: number, bytes: number, score: number }>
 }
 
+export interface NativeVerifyReport {
+  ok: boolean
+  files: Array<{ file: string, type: string, size: number, records: number, entries: number, live: boolean, ok: boolean }>
+  issues: Array<{ file: string, offset: number, what: string, damage: boolean }>
+}
+
 export interface Binding {
   /** Creates an unopened handle bound to its two callbacks and shared buffers. */
   db_init(onComplete: CompleteCallback, onEvent: EventCallback, keyBuffer: Buffer, valueBuffer: Buffer): NativeDb
@@ -133,6 +139,13 @@ export interface Binding {
   db_clear(db: NativeDb, flags: number, lower: Uint8Array | undefined, upper: Uint8Array | undefined, id: number): void
   /** Approximate SSTable bytes holding keys in the range (memtables excluded). */
   db_approximate_size(db: NativeDb, flags: number, lower: Uint8Array | undefined, upper: Uint8Array | undefined): number
+  /**
+   * Writes a consistent, openable copy of the database as of the call into `dir` (absent or
+   * empty), on its own thread; completion `id` settles it once every file and `dir` are fsync'd.
+   */
+  db_checkpoint(db: NativeDb, id: number, dir: string): void
+  /** Checks every checksum of every file in the directory, read-only, on its own thread. */
+  verify(location: string): Promise<NativeVerifyReport>
   /**
    * Creates an iterator over the range (ITER_* flags), stopping after `limit` entries (-1: none),
    * reading as of `snapshot` (or now). Throws LsmError CLOSED once db_close was called.
@@ -179,6 +192,8 @@ const functionNames = Object.keys({
   db_compact_range: true,
   db_clear: true,
   db_approximate_size: true,
+  db_checkpoint: true,
+  verify: true,
   iterator_init: true,
   iterator_next: true,
   iterator_seek: true,

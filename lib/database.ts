@@ -9,6 +9,7 @@
 
 import { EventEmitter } from 'node:events'
 import { debuglog } from 'node:util'
+import * as path from 'node:path'
 import { binding, type NativeDb, type NativeStats } from './binding'
 import { type Decoded, type Encoding, type EncodingInput, type Raw, decodeOwned, decodeShared, toRaw, typeName } from './encoding'
 import { LsmError, type LsmErrorCode } from './errors'
@@ -761,6 +762,44 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
     const forget = (): void => { this.#inflightFlushes.delete(compacted) }
     compacted.then(forget, forget)
     return compacted
+  }
+
+  /**
+   * Writes an online, consistent copy of the database into `dir`, which must
+   * not exist or be empty (its parent must exist): opening it gives exactly
+   * the data as of the call (writes issued before it included), while this
+   * database keeps taking writes. SSTables are hard-linked (copied across
+   * devices), the memtables' data becomes one more SSTable, and a fresh
+   * MANIFEST describes the copy; no WAL is copied and nothing is flushed in
+   * this database. Every file and the directory are fsync'd before the
+   * promise resolves. A non-empty `dir` rejects with LsmError
+   * `'INVALID_ARGUMENT'`.
+   *
+   * @example
+   * ```ts
+   * await db.checkpoint('./backup-2026-11-23')
+   * const copy = await open('./backup-2026-11-23')
+   * ```
+   */
+  checkpoint (dir: string): Promise<void> {
+    let target: string
+    try {
+      this.#assertUsable()
+      if (typeof dir !== 'string') throw new TypeError(`dir must be a string, got ${dir === null ? 'null' : typeof dir}`)
+      if (dir.length === 0) throw new TypeError('dir must be a path, got an empty string')
+      target = path.resolve(dir)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    // Like flush: include writes already handed over.
+    this.#submit()
+    const earlier = Array.from(this.#inflightGroups, (g) => g.promise)
+    const done = Promise.allSettled(earlier).then(() =>
+      this.#call((id) => { binding.db_checkpoint(this.#handle, id, target) }))
+    this.#inflightFlushes.add(done)
+    const forget = (): void => { this.#inflightFlushes.delete(done) }
+    done.then(forget, forget)
+    return done
   }
 
   /**

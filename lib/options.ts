@@ -162,7 +162,7 @@ const writeOptionNames = ['sync', 'keyEncoding', 'valueEncoding']
 const readOptionNames = ['keyEncoding', 'valueEncoding', 'snapshot']
 
 /** Levenshtein distance, for "did you mean" hints. */
-function editDistance (a: string, b: string): number {
+export function editDistance (a: string, b: string): number {
   const al = a.toLowerCase()
   const bl = b.toLowerCase()
   let prev = Array.from({ length: bl.length + 1 }, (_, j) => j)

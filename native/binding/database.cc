@@ -441,6 +441,22 @@ Napi::Value DbFlush(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+Napi::Value DbCheckpoint(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::shared_ptr<DbCore> core = Unwrap(info);
+  if (OpenDbForRead(env, core) == nullptr) return env.Undefined();
+  if (info.Length() < 3 || !info[1].IsNumber() || !info[2].IsString()) {
+    Napi::TypeError::New(env, "db_checkpoint(db, id, dir)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const uint32_t id = info[1].As<Napi::Number>().Uint32Value();
+  std::string dir = info[2].As<Napi::String>().Utf8Value();
+  BeginOp(env, core.get());
+  // Links or copies every table and fsyncs: its own thread, like flush.
+  RunInBackground(core, id, [dir = std::move(dir)](DbCore* c) { return c->db->Checkpoint(dir); });
+  return env.Undefined();
+}
+
 Napi::Value DbClose(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::shared_ptr<DbCore> core = Unwrap(info);

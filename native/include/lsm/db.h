@@ -161,6 +161,19 @@ class DB {
 
   // The sticky background error, or OK.
   virtual Status BackgroundError() = 0;
+
+  // Writes an openable copy of the database as of this call into `dir`
+  // (which must not exist or be empty; its parent must exist), while writes
+  // continue: tables are hard-linked (copied across devices), the memtables'
+  // writes up to the call's sequence number become one more table, and a
+  // fresh MANIFEST + CURRENT describe exactly that. Every file and the
+  // directory are fsync'd before it returns. InvalidArgument if `dir` is not
+  // empty, Closed after Close(), IOError/NoSpace from the file system (the
+  // partial checkpoint is left behind, without a CURRENT). Implemented in
+  // db/checkpoint.cc; the base class returns NotSupported.
+  virtual Status Checkpoint(const std::string& dir) {
+    return Status::NotSupported(dir, "this DB does not support checkpoints");
+  }
 };
 
 }  // namespace lsm

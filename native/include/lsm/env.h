@@ -86,6 +86,16 @@ class Env {
   // fsync() of a directory: makes creates, renames and removes in it durable.
   virtual Status SyncDir(const std::string& dirname) = 0;
 
+  // Makes `target` a second name (hard link) of the existing file `src`.
+  // Not durable until SyncDir() of target's directory. NotSupported when the
+  // file system cannot link these two paths (another device, no hard links):
+  // callers then copy. The default implementation always says NotSupported
+  // (inline: an out-of-line first virtual would pin Env's typeinfo to the
+  // engine, which is built without RTTI).
+  virtual Status LinkFile(const std::string& src, const std::string& target) {
+    return Status::NotSupported(src + " -> " + target, "this Env cannot link files");
+  }
+
   // Takes an exclusive lock on `fname` (created if missing) that lasts until
   // UnlockFile() or process exit. Returns Status::Locked if another process,
   // another open in this process or another thread holds it.

@@ -60,6 +60,7 @@ class DBImpl final : public DB {
   Status Close() override;
   void GetStats(DBStats* stats) override;
   Status BackgroundError() override;
+  Status Checkpoint(const std::string& dir) override;  // db/checkpoint.cc
 
  private:
   struct Writer {

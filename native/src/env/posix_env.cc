@@ -248,6 +248,15 @@ class PosixEnv final : public Env {
     return s;
   }
 
+  Status LinkFile(const std::string& src, const std::string& target) override {
+    if (::link(src.c_str(), target.c_str()) == 0) return Status::OK();
+    const int err = errno;
+    if (err == EXDEV || err == EPERM || err == EOPNOTSUPP || err == EMLINK) {
+      return Status::NotSupported(src + " -> " + target + ": link", strerror(err));
+    }
+    return PosixError(src + " -> " + target + ": link", err);
+  }
+
   Status LockFile(const std::string& fname, std::unique_ptr<FileLock>* lock) override {
     int fd = ::open(fname.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) return PosixError(fname, errno);
