@@ -20,7 +20,8 @@ const path = require('node:path')
 const { spawn } = require('node:child_process')
 const { open, LsmError } = require('..')
 const { tempDir } = require('./helpers')
-const { runIterations, prng, workerKey, workerValue } = require('./fixtures/lifecycle-harness')
+const { runIterations, workerKey, workerValue } = require('./fixtures/lifecycle-harness')
+const { prng } = require('./prng')
 
 const ITERATIONS = Number(process.env.LSMKV_LIFECYCLE_ITERATIONS ?? 100)
 const SEED = Number(process.env.LSMKV_SEED ?? Math.floor(Math.random() * 2 ** 31))
@@ -182,7 +183,7 @@ test(`a process exiting with work in flight exits 0 and keeps every acknowledged
     }
   }
   let next = 0
-  await Promise.all([0, 1].map(async () => { while (next < ITERATIONS) await one(next++) }))
+  await Promise.all([0, 1, 2].map(async () => { while (next < ITERATIONS) await one(next++) }))
   console.log(`[reliability] lifecycle process-exit seed=${SEED} processes=${counts.processes} (${hows.join('/')}) ` +
     `acknowledged-checked=${counts.acked} lost=0 nonzero-exits=0 signals=0`)
 })

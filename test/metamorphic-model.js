@@ -7,6 +7,8 @@
 // values are {len, fill} descriptors turned into bytes by valueBytes().
 // Hex order is bytewise order, so the model sorts hex strings.
 
+const { prng } = require('./prng')
+
 // Bytes around the places bytewise order is easy to get wrong: 0x00, the
 // 0x7f/0x80 sign boundary, 0xff. Lengths 1-3 give prefixes of each other.
 const ALPHABET = ['00', '61', '7f', '80', 'ff']
@@ -27,16 +29,8 @@ function keySpace () {
 
 const KEYS = keySpace()
 
-// mulberry32: small, fast, and identical on every platform.
 function rng (seed) {
-  let s = seed >>> 0
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const next = prng(seed)
   const int = (n) => Math.floor(next() * n)
   return { next, int, pick: (a) => a[int(a.length)], chance: (p) => next() < p }
 }

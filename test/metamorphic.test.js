@@ -202,9 +202,7 @@ async function replay (seed, log, configName) {
           break
         case 'iterOpen': {
           await settle()
-          const options = { ...rangeOptions(op.range), reverse: op.reverse, ...readOptions() }
-          if (op.limit !== undefined) options.limit = op.limit
-          const it = op.mode === 'keys' ? db.keys(options) : op.mode === 'values' ? db.values(options) : db.iterator(options)
+          const it = openIterator(db, op, readOptions())
           iters[op.slot] = { it, mode: op.mode, reverse: op.reverse, list: readModel().scan(op.range, op.reverse), pos: 0, left: op.limit ?? Infinity }
           break
         }
@@ -287,10 +285,14 @@ async function replay (seed, log, configName) {
 
 // One-shot iteration: every way of reading, optionally with a seek after
 // `pre` entries (the limit keeps counting across it).
-async function iterate (db, op, readOptions, model, check) {
+function openIterator (db, op, readOptions) {
   const options = { ...rangeOptions(op.range), reverse: op.reverse, ...readOptions }
   if (op.limit !== undefined) options.limit = op.limit
-  const it = op.mode === 'keys' ? db.keys(options) : op.mode === 'values' ? db.values(options) : db.iterator(options)
+  return op.mode === 'keys' ? db.keys(options) : op.mode === 'values' ? db.values(options) : db.iterator(options)
+}
+
+async function iterate (db, op, readOptions, model, check) {
+  const it = openIterator(db, op, readOptions)
   const list = model.scan(op.range, op.reverse)
   const limit = op.limit === undefined || op.limit === -1 ? Infinity : op.limit
   let want
