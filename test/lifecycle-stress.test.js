@@ -20,7 +20,7 @@ const path = require('node:path')
 const { spawn } = require('node:child_process')
 const { open, LsmError } = require('..')
 const { tempDir } = require('./helpers')
-const { runIterations, workerKey, workerValue } = require('./fixtures/lifecycle-harness')
+const { runIterations, runWorker, workerKey, workerValue } = require('./fixtures/lifecycle-harness')
 const { prng } = require('./prng')
 
 const ITERATIONS = Number(process.env.LSMKV_LIFECYCLE_ITERATIONS ?? 100)
@@ -134,6 +134,24 @@ test(`worker threads: use, terminate mid-call, exit with work in flight, ${ITERA
   console.log(`[reliability] lifecycle workers seed=${SEED} ${Object.entries(counts).map(([k, v]) => `${k}=${v}`).join(' ')} failures=${failures.length}`)
   assert.deepEqual(failures, [])
   assert.equal(counts.iterations, ITERATIONS)
+})
+
+// Regression (seed 1867337116 of the worker groups): a worker terminated
+// while its flush / compactRange threads still ran crashed the process once
+// those threads dropped the last reference to the database's native state.
+test('terminating workers while flush and compactRange threads run: no crash, nothing lost (10 workers)', { timeout: 120_000 }, async () => {
+  for (let i = 0; i < 10; i++) {
+    const dir = tempDir('lsmkv-lcf-')
+    try {
+      const res = await runWorker({ dir, mode: 'slowflush', start: i * 1000 }, { afterOpenMs: i % 3 })
+      assert.equal(res.error, null)
+      assert.equal(res.opened, true)
+      assert.deepEqual(await missingAfterReopen(dir, new Map(res.acked.map((id) => [workerKey(id), workerValue(id)]))), [])
+      assert.equal(res.acked.length, 50)
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  }
 })
 
 function runChild (args) {

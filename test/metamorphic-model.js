@@ -103,10 +103,12 @@ function generateLog (seed, n) {
   const iters = new Array(ITERATOR_SLOTS).fill(false)
   const live = (slots) => slots.flatMap((on, i) => on ? [i] : [])
   const free = (slots) => slots.flatMap((on, i) => on ? [] : [i])
-  // A read through a live snapshot 30% of the time.
+  // A read through a live snapshot 30% of the time; results as Uint8Array
+  // views (rather than Buffers) 30% of the time.
   const maybeSnap = (op) => {
     const s = live(snaps)
     if (s.length > 0 && r.chance(0.3)) op.snap = r.pick(s)
+    if (r.chance(0.3)) op.view = true
     return op
   }
   const log = []

@@ -114,7 +114,14 @@ async function replay (seed, log, configName) {
     pending = []
     await Promise.all(list)
   }
-  const readOptions = () => op.snap === undefined ? undefined : { snapshot: snaps[op.snap].snap }
+  const readOptions = () => {
+    const o = op.snap === undefined ? {} : { snapshot: snaps[op.snap].snap }
+    if (op.view) {
+      o.keyEncoding = 'view'
+      if (op.op !== 'has') o.valueEncoding = 'view'
+    }
+    return o
+  }
   const readModel = () => op.snap === undefined ? model : snaps[op.snap].model
   const write = async (promise) => {
     if (op.wait) await promise
