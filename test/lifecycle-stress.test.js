@@ -136,18 +136,17 @@ test(`worker threads: use, terminate mid-call, exit with work in flight, ${ITERA
   assert.equal(counts.iterations, ITERATIONS)
 })
 
-// Regression (seed 1867337116 of the worker groups): a worker terminated
-// while its flush / compactRange threads still ran crashed the process once
-// those threads dropped the last reference to the database's native state.
-test('terminating workers while flush and compactRange threads run: no crash, nothing lost (10 workers)', { timeout: 120_000 }, async () => {
+// A worker terminated while its flush / compactRange threads still run: the
+// env cleanup hook closes the database and the path reopens with everything.
+test('terminating workers while flush and compactRange threads run: nothing lost (10 workers)', { timeout: 120_000 }, async () => {
   for (let i = 0; i < 10; i++) {
     const dir = tempDir('lsmkv-lcf-')
     try {
-      const res = await runWorker({ dir, mode: 'slowflush', start: i * 1000 }, { afterOpenMs: i % 3 })
+      const res = await runWorker({ dir, mode: 'bgthreads', start: i * 1000 }, { afterOpenMs: i % 3 })
       assert.equal(res.error, null)
       assert.equal(res.opened, true)
-      assert.deepEqual(await missingAfterReopen(dir, new Map(res.acked.map((id) => [workerKey(id), workerValue(id)]))), [])
       assert.equal(res.acked.length, 50)
+      assert.deepEqual(await missingAfterReopen(dir, new Map(res.acked.map((id) => [workerKey(id), workerValue(id)]))), [])
     } finally {
       fs.rmSync(dir, { recursive: true, force: true })
     }
@@ -166,16 +165,21 @@ function runChild (args) {
   })
 }
 
-test(`the addon loaded only in worker threads: ${ITERATIONS} workers in a child process (seed ${SEED})`, { timeout: 300_000 }, async () => {
-  const r = await runChild([path.join(__dirname, 'fixtures', 'lifecycle-worker-only.js'), String(ITERATIONS), String(SEED)])
-  assert.equal(r.signal, null, `child died with ${r.signal}: ${r.stderr}`)
-  assert.equal(r.code, 0, r.stderr)
-  const { counts, failures, mainLoadedAddon } = JSON.parse(r.stdout)
-  console.log(`[reliability] lifecycle workers-only seed=${SEED} ${Object.entries(counts).map(([k, v]) => `${k}=${v}`).join(' ')} failures=${failures.length}`)
-  assert.equal(mainLoadedAddon, false)
-  assert.deepEqual(failures, [])
-  assert.equal(counts.iterations, ITERATIONS)
-})
+// Seed 1867337116 crashed the child (SIGSEGV, heap corruption, V8 and
+// node-addon-api fatal errors) in about half the runs before the binding
+// fixes described in RELIABILITY.md; it is replayed on every run.
+for (const seed of [SEED, 1867337116]) {
+  test(`the addon loaded only in worker threads: ${ITERATIONS} workers in a child process (seed ${seed})`, { timeout: 300_000 }, async () => {
+    const r = await runChild([path.join(__dirname, 'fixtures', 'lifecycle-worker-only.js'), String(ITERATIONS), String(seed)])
+    assert.equal(r.signal, null, `child died with ${r.signal}: ${r.stderr}`)
+    assert.equal(r.code, 0, r.stderr)
+    const { counts, failures, mainLoadedAddon } = JSON.parse(r.stdout)
+    console.log(`[reliability] lifecycle workers-only seed=${seed} ${Object.entries(counts).map(([k, v]) => `${k}=${v}`).join(' ')} failures=${failures.length}`)
+    assert.equal(mainLoadedAddon, false)
+    assert.deepEqual(failures, [])
+    assert.equal(counts.iterations, ITERATIONS)
+  })
+}
 
 test(`a process exiting with work in flight exits 0 and keeps every acknowledged write, ${ITERATIONS} processes (seed ${SEED})`, { timeout: 300_000 }, async () => {
   const hows = ['exit-now', 'exit-later', 'exit-callback', 'return']
