@@ -91,10 +91,14 @@
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "native/include"
       ],
+      # NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS: a worker being terminated
+      # cannot run JS; a throw there (or a failed call into JS while
+      # delivering completions) is dropped instead of aborting the process.
       "defines": [
         "NAPI_VERSION=8",
         "NAPI_DISABLE_CPP_EXCEPTIONS",
-        "NODE_ADDON_API_DISABLE_DEPRECATED"
+        "NODE_ADDON_API_DISABLE_DEPRECATED",
+        "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"
       ],
       "cflags!": [
         "-fno-exceptions",

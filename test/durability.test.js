@@ -9,21 +9,11 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { open } = require('..')
+const { prng } = require('./prng')
 
 const CYCLES = Number(process.env.LSMKV_KILL_CYCLES || 50)
 const writer = path.join(__dirname, 'fixtures', 'kill-writer.js')
 
-// Deterministic per-run PRNG; the seed is printed so a failure can be replayed.
-function prng (seed) {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 // Runs the writer until it has acknowledged something and `ms` have passed,
 // then SIGKILLs it. Resolves with the acknowledgement lines it printed.

@@ -233,14 +233,45 @@ void DbCore::Drain(Napi::Env env) {
 
 void DbCore::Shutdown(bool close_db) {
   {
-    std::lock_guard<std::mutex> l(mu_);
+    std::unique_lock<std::mutex> l(mu_);
     if (shut_down_) return;
     shut_down_ = true;
     pending_.clear();
+    // An open still running would otherwise hold the LOCK past teardown.
+    if (close_db) open_cv_.wait(l, [this] { return !opening_; });
   }
   CloseReaders();  // the engine requires them gone before the DB
   if (close_db && db) db->Close().ok();  // env teardown: R8 flush, release LOCK
   tsfn.Release();
+  // The last owner of this core may be a background thread (an open, flush,
+  // compaction or close still running when the handle was collected or the
+  // worker terminated). JS references must be deleted here, on the JS thread
+  // while the env is alive, never by ~DbCore on that thread.
+  on_complete.Reset();
+  on_event.Reset();
+  key_buffer_ref.Reset();
+  value_buffer_ref.Reset();
+  key_data = value_data = nullptr;
+  key_capacity = value_capacity = 0;
+}
+
+void DbCore::BeginOpen() {
+  std::lock_guard<std::mutex> l(mu_);
+  opening_ = true;
+}
+
+void DbCore::FinishOpen(std::unique_ptr<lsm::DB> opened) {
+  std::unique_lock<std::mutex> l(mu_);
+  if (opened && shut_down_) {
+    l.unlock();
+    opened->Close().ok();
+    opened.reset();
+    l.lock();
+  } else if (opened) {
+    db = std::move(opened);
+  }
+  opening_ = false;
+  open_cv_.notify_all();
 }
 
 Napi::Value DbInit(const Napi::CallbackInfo& info) {
@@ -279,6 +310,14 @@ Napi::Value DbInit(const Napi::CallbackInfo& info) {
       std::thread([core] { core->db->Close().ok(); }).detach();
     }
   });
+  if (ext.IsEmpty()) {
+    // The env can no longer run JS (a worker being terminated); tagging an
+    // empty External would be a fatal error.
+    delete handle;
+    GetAddonData(env)->cores.erase(core);
+    core->Shutdown(false);
+    return env.Undefined();
+  }
   ext.TypeTag(&kDbTag);
   return ext;
 }
@@ -330,10 +369,11 @@ Napi::Value DbOpen(const Napi::CallbackInfo& info) {
   const uint32_t id = info[3].As<Napi::Number>().Uint32Value();
 
   BeginOp(env, core.get());
+  core->BeginOpen();
   RunInBackground(core, id, [options, location](DbCore* c) {
     std::unique_ptr<lsm::DB> db;
     lsm::Status s = lsm::DB::Open(options, location, &db);
-    if (s.ok()) c->db = std::move(db);
+    c->FinishOpen(s.ok() ? std::move(db) : nullptr);
     return s;
   });
   return env.Undefined();

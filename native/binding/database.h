@@ -9,6 +9,7 @@
 
 #include <napi.h>
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -40,8 +41,15 @@ class DbCore : public std::enable_shared_from_this<DbCore> {
   void Post(Completion c);
   // JS thread: deliver everything queued.
   void Drain(Napi::Env env);
-  // JS thread: stop delivering (handle finalized or env teardown).
+  // JS thread: stop delivering (handle finalized or env teardown) and drop
+  // every JS reference. With close_db (env teardown) it first waits for an
+  // open still running, so the DB is closed and its LOCK free on return.
   void Shutdown(bool close_db);
+  // JS thread, before the open thread starts / the open thread, when done:
+  // hands over the opened DB (nullptr if the open failed), or closes it at
+  // once if the core was shut down meanwhile (nobody else would).
+  void BeginOpen();
+  void FinishOpen(std::unique_ptr<lsm::DB> opened);
 
   // JS-thread-owned state.
   Napi::ThreadSafeFunction tsfn;
@@ -67,8 +75,9 @@ class DbCore : public std::enable_shared_from_this<DbCore> {
   bool closing = false;
   void CloseReaders();
 
-  // Set by the open thread before its completion is posted; read on the JS
-  // thread after that completion, so the queue mutex orders the accesses.
+  // Set by the open thread (FinishOpen, under mu_) before its completion is
+  // posted; read on the JS thread after that completion or after Shutdown
+  // took mu_, so the mutex orders the accesses.
   std::unique_ptr<lsm::DB> db;
 
  private:
@@ -76,6 +85,8 @@ class DbCore : public std::enable_shared_from_this<DbCore> {
   std::vector<Completion> pending_;
   bool scheduled_ = false;
   bool shut_down_ = false;
+  bool opening_ = false;  // an open thread has not called FinishOpen yet
+  std::condition_variable open_cv_;
 };
 
 // Exported functions (see lib/binding.ts for the contract).

@@ -132,6 +132,13 @@ Napi::Value IteratorInit(const Napi::CallbackInfo& info) {
     CloseIterator(s);
     delete s;
   });
+  if (ext.IsEmpty()) {
+    // The env can no longer run JS (a worker being terminated): creating the
+    // External failed and nobody will ever see this iterator.
+    CloseIterator(st);
+    delete st;
+    return env.Undefined();
+  }
   ext.TypeTag(&kIteratorTag);
   return ext;
 }
@@ -250,6 +257,11 @@ Napi::Value SnapshotCreate(const Napi::CallbackInfo& info) {
     ReleaseSnapshot(s);  // dropped without release()
     delete s;
   });
+  if (ext.IsEmpty()) {  // as in IteratorInit: the env is going away
+    ReleaseSnapshot(st);
+    delete st;
+    return env.Undefined();
+  }
   ext.TypeTag(&kSnapshotTag);
   return ext;
 }
