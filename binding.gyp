@@ -39,7 +39,10 @@
         "native/src/db/compaction_job.cc",
         "native/src/db/db_iter.cc",
         "native/src/db/level_iterator.cc",
-        "native/src/db/db_impl.cc"
+        "native/src/db/db_impl.cc",
+        "native/src/db/read_sources.cc",
+        "native/src/db/read_only_db.cc",
+        "native/src/db/shared_db.cc"
       ],
       "include_dirs": [
         "native/include",

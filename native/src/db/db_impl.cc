@@ -11,6 +11,8 @@
 #include "db/db_iter.h"
 #include "db/flush_job.h"
 #include "db/level_iterator.h"
+#include "db/read_only_db.h"
+#include "db/read_sources.h"
 #include "log/log_reader.h"
 #include "log/log_writer.h"
 #include "table/merger.h"
@@ -110,6 +112,7 @@ Status CheckOptions(const Options& o) {
 
 Status DB::Open(const Options& options, const std::string& name, std::unique_ptr<DB>* dbptr) {
   dbptr->reset();
+  if (options.read_only) return OpenReadOnlyDB(options, name, dbptr);
   Status s = CheckOptions(options);
   if (!s.ok()) return s;
   auto impl = std::make_unique<DBImpl>(options, name);
@@ -977,25 +980,9 @@ Iterator* DBImpl::NewIterator(const ReadOptions& options, const KeyRange& range)
   const SequenceNumber seq = ReadSequence(options);
   std::shared_ptr<const SuperVersion> sv = GetSuperVersion();
   if (!sv) return NewErrorIterator(Status::Closed());
-  // Newest sources first: the merge yields equal keys in child order.
-  std::vector<std::unique_ptr<Iterator>> children;
-  children.emplace_back(sv->mem->NewIterator());
-  for (const auto& m : sv->imm) children.emplace_back(m->NewIterator());
-  for (int level = 0; level < kNumLevels; level++) {
-    std::vector<Version::FilePtr> files;
-    for (const Version::FilePtr& f : sv->version->files[level]) {
-      // Files wholly outside the range cannot contribute.
-      const Slice smallest = ExtractUserKey(f->smallest);
-      const Slice largest = ExtractUserKey(f->largest);
-      if (range.has_lower && largest.compare(range.lower) < 0) continue;
-      if (range.has_upper && smallest.compare(range.upper) > 0) continue;
-      if (level == 0) children.emplace_back(f->table->NewIterator());  // L0 files overlap
-      else files.push_back(f);
-    }
-    // Deeper levels do not overlap within a level: one child per level.
-    if (!files.empty()) children.emplace_back(NewLevelIterator(std::move(files)));
-  }
-  Iterator* merged = NewMergingIterator(icmp_, std::move(children));
+  std::vector<const MemTable*> mems{sv->mem.get()};
+  for (const auto& m : sv->imm) mems.push_back(m.get());
+  Iterator* merged = NewInternalIterator(mems, *sv->version, range);
   return NewDBIterator(merged, seq, range, std::move(sv));
 }
 
@@ -1043,19 +1030,7 @@ Status DBImpl::DeleteRange(const WriteOptions& options, const KeyRange& range) {
 uint64_t DBImpl::ApproximateSize(const KeyRange& range) {
   std::shared_ptr<const SuperVersion> sv = GetSuperVersion();
   if (!sv) return 0;
-  std::string lower, upper;
-  if (range.has_lower) AppendInternalKey(&lower, range.lower, kMaxSequenceNumber, kValueTypeForSeek);
-  if (range.has_upper) AppendInternalKey(&upper, range.upper, 0, kTypeDeletion);
-  uint64_t total = 0;
-  for (int level = 0; level < kNumLevels; level++) {
-    for (const Version::FilePtr& f : sv->version->files[level]) {
-      const Table& t = *f->table;
-      const uint64_t start = range.has_lower ? t.ApproximateOffsetOf(lower) : 0;
-      const uint64_t end = range.has_upper ? t.ApproximateOffsetOf(upper) : t.DataEndOffset();
-      if (end > start) total += end - start;
-    }
-  }
-  return total;
+  return ApproximateTableBytes(*sv->version, range);
 }
 
 void DBImpl::InstallSuperVersion() {

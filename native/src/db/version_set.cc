@@ -118,6 +118,13 @@ uint64_t Version::NumBytes(int level) const {
   return sum;
 }
 
+void Version::SortFiles() {
+  std::sort(files[0].begin(), files[0].end(), NewestFirst);
+  for (int level = 1; level < DB::kNumLevels; level++) {
+    std::sort(files[level].begin(), files[level].end(), BySmallestKey);
+  }
+}
+
 VersionSet::VersionSet(std::string dbname, const Options* options, Env* env,
                        TableOptions table_options)
     : dbname_(std::move(dbname)),
