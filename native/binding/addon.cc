@@ -36,6 +36,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("db_compact_range", Napi::Function::New(env, DbCompactRange, "db_compact_range"));
   exports.Set("db_clear", Napi::Function::New(env, DbClear, "db_clear"));
   exports.Set("db_approximate_size", Napi::Function::New(env, DbApproximateSize, "db_approximate_size"));
+  exports.Set("db_refresh", Napi::Function::New(env, DbRefresh, "db_refresh"));
   exports.Set("iterator_init", Napi::Function::New(env, IteratorInit, "iterator_init"));
   exports.Set("iterator_next", Napi::Function::New(env, IteratorNext, "iterator_next"));
   exports.Set("iterator_seek", Napi::Function::New(env, IteratorSeek, "iterator_seek"));

@@ -90,6 +90,7 @@ Napi::Value DbStats(const Napi::CallbackInfo& info);
 Napi::Value DbCompactRange(const Napi::CallbackInfo& info);
 Napi::Value DbClear(const Napi::CallbackInfo& info);
 Napi::Value DbApproximateSize(const Napi::CallbackInfo& info);
+Napi::Value DbRefresh(const Napi::CallbackInfo& info);
 
 // For the other binding files: the DbCore behind info[0] (nullptr with a
 // TypeError pending), and its open DB (nullptr with NOT_OPEN / CLOSED pending).
