@@ -40,6 +40,7 @@
         "native/src/db/db_iter.cc",
         "native/src/db/level_iterator.cc",
         "native/src/db/db_impl.cc",
+        "native/src/db/log_replay.cc",
         "native/src/db/read_sources.cc",
         "native/src/db/read_only_db.cc",
         "native/src/db/shared_db.cc"

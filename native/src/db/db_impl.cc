@@ -11,6 +11,7 @@
 #include "db/db_iter.h"
 #include "db/flush_job.h"
 #include "db/level_iterator.h"
+#include "db/log_replay.h"
 #include "db/read_only_db.h"
 #include "db/read_sources.h"
 #include "log/log_reader.h"
@@ -197,18 +198,11 @@ Status DBImpl::Recover() {
   }
 
   // Replay every WAL segment the MANIFEST does not cover, oldest first.
-  std::vector<std::string> children;
-  s = env_->GetChildren(dbname_, &children);
-  if (!s.ok()) return s;
   std::vector<uint64_t> logs;
-  for (const std::string& name : children) {
-    uint64_t number;
-    FileType type;
-    if (!ParseFileName(name, &number, &type)) continue;
-    versions_->MarkFileNumberUsed(number);
-    if (type == FileType::kLogFile && number >= versions_->log_number()) logs.push_back(number);
-  }
-  std::sort(logs.begin(), logs.end());
+  uint64_t max_number;
+  s = ListWalSegments(env_, dbname_, versions_->log_number(), &logs, &max_number);
+  if (!s.ok()) return s;
+  versions_->MarkFileNumberUsed(max_number);
   // Issue 5 (crash_test TruncationTest): the segment the MANIFEST's log
   // number names is deleted only after a later edit advanced it (R4), and
   // newer segments are created after it. If it is gone while a newer one
@@ -266,22 +260,10 @@ Status DBImpl::Recover() {
 Status DBImpl::ReplayLog(uint64_t log_number, bool is_last, std::shared_ptr<MemTable>* mem,
                          SequenceNumber* max_sequence, VersionEdit* edit) {
   const std::string fname = LogFileName(dbname_, log_number);
-  std::string contents;
-  Status s = env_->ReadFileToString(fname, &contents);
-  if (!s.ok()) return s;
-  log::Reader reader(fname, contents);
-  Slice record;
-  uint64_t offset = 0;
-  WriteBatch batch;
-  while (reader.ReadRecord(&record, &offset)) {
-    if (record.size() < WriteBatch::kHeader) {
-      return Status::Corruption(fname, "short write batch at offset " + std::to_string(offset));
-    }
-    batch.SetContents(record);
+  return ReplayWalSegment(env_, fname, is_last, [&](const WriteBatch& batch, uint64_t offset) {
     if (!*mem) *mem = std::make_shared<MemTable>(icmp_, 0, options_.write_buffer_size);
     MemTableInserter inserter(batch.Sequence(), mem->get());
-    s = batch.Iterate(&inserter);
-    if (!s.ok()) {
+    if (!batch.Iterate(&inserter).ok()) {
       return Status::Corruption(fname, "bad write batch at offset " + std::to_string(offset));
     }
     inserter.Finish();
@@ -289,22 +271,12 @@ Status DBImpl::ReplayLog(uint64_t log_number, bool is_last, std::shared_ptr<MemT
       *max_sequence = std::max(*max_sequence, batch.Sequence() + batch.Count() - 1);
     }
     if ((*mem)->ApproximateMemoryUsage() > options_.write_buffer_size) {
-      s = WriteLevel0Table(mem->get(), edit);
+      Status s = WriteLevel0Table(mem->get(), edit);
       if (!s.ok()) return s;
       mem->reset();
     }
-  }
-  if (!reader.status().ok()) return reader.status();
-  const Slice tail(contents.data() + reader.valid_length(), contents.size() - reader.valid_length());
-  const bool zero_tail = std::all_of(tail.data(), tail.data() + tail.size(), [](char c) { return c == 0; });
-  if (reader.dropped_torn_tail() && !zero_tail && !is_last) {
-    // Segments are synced before the next one starts, so only the newest may
-    // end in a torn write; anything else means lost data.
-    return Status::Corruption(fname, "truncated record at offset " +
-                                         std::to_string(reader.valid_length()) +
-                                         " in a WAL segment followed by newer segments");
-  }
-  return Status::OK();
+    return Status::OK();
+  });
 }
 
 Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit) {

@@ -10,6 +10,7 @@
 
 #include "db/db_iter.h"
 #include "db/filename.h"
+#include "db/log_replay.h"
 #include "db/read_sources.h"
 #include "log/log_reader.h"
 #include "lsm/write_batch.h"
@@ -112,18 +113,10 @@ Status ReadOnlyDB::LoadOnce(const State* previous, std::shared_ptr<const State>*
   // The WAL segments the MANIFEST does not cover. The writer deletes a
   // segment only after an edit moved log_number past it, oldest first, so if
   // segment log_number is still listed here, every newer one is too.
-  std::vector<std::string> children;
-  s = env_->GetChildren(dbname_, &children);
-  if (!s.ok()) return s;
   std::vector<uint64_t> logs;
-  for (const std::string& name : children) {
-    uint64_t number;
-    FileType type;
-    if (ParseFileName(name, &number, &type) && type == FileType::kLogFile && number >= log_number) {
-      logs.push_back(number);
-    }
-  }
-  std::sort(logs.begin(), logs.end());
+  uint64_t max_number;
+  s = ListWalSegments(env_, dbname_, log_number, &logs, &max_number);
+  if (!s.ok()) return s;
   if (log_number != 0 && (logs.empty() || logs.front() != log_number)) {
     // Gone: either the writer closed cleanly (its last segment is removed
     // with nothing left in it), or it flushed that segment after we read the
@@ -156,36 +149,23 @@ Status ReadOnlyDB::LoadOnce(const State* previous, std::shared_ptr<const State>*
 Status ReadOnlyDB::ReplayManifest(const std::string& fname, const std::string& contents,
                                   const State* previous, std::shared_ptr<Version>* version,
                                   uint64_t* log_number, SequenceNumber* last_sequence) {
-  std::map<std::pair<int, uint64_t>, FileMetaData> files;
-  bool have_log = false, have_seq = false;
+  ManifestSummary sum;
   log::Reader reader(fname, contents);
   Slice record;
   uint64_t offset;
   // A torn tail is an edit the writer is appending right now: the records
   // before it are the state as of the last complete edit.
   while (reader.ReadRecord(&record, &offset)) {
-    VersionEdit edit;
-    Status s = edit.DecodeFrom(record);
-    if (!s.ok()) {
-      return Status::Corruption(fname, "bad version edit at offset " + std::to_string(offset));
-    }
-    if (edit.has_format_version_ && edit.format_version_ > kManifestFormatVersion) {
-      return Status::NotSupported(fname, "written by a newer lsmkv (MANIFEST format version " +
-                                             std::to_string(edit.format_version_) + ")");
-    }
-    if (edit.has_comparator_ && edit.comparator_ != GetInternalKeyComparator()->Name()) {
-      return Status::InvalidArgument(fname, "database uses comparator " + edit.comparator_);
-    }
-    for (const auto& d : edit.deleted_files_) files.erase(d);
-    for (const auto& [level, f] : edit.new_files_) files[{level, f.number}] = f;
-    if (edit.has_log_number_) { have_log = true; *log_number = edit.log_number_; }
-    if (edit.has_last_sequence_) { have_seq = true; *last_sequence = edit.last_sequence_; }
+    Status s = ApplyManifestRecord(fname, record, offset, &sum);
+    if (!s.ok()) return s;
   }
   if (!reader.status().ok()) return reader.status();
-  if (!have_log || !have_seq) {
+  if (!sum.have_log || !sum.have_seq) {
     // Also what a MANIFEST looks like while its first record is being written.
     return Status::Corruption(fname, "no complete version record at offset 0");
   }
+  *log_number = sum.log_number;
+  *last_sequence = sum.last_sequence;
 
   // Tables already open in the previous state are reused (numbers never
   // repeat); the others are opened now, which pins them against deletion.
@@ -196,7 +176,7 @@ Status ReadOnlyDB::ReplayManifest(const std::string& fname, const std::string& c
     }
   }
   auto v = std::make_shared<Version>();
-  for (auto& [key, meta] : files) {
+  for (auto& [key, meta] : sum.files) {
     auto it = open.find(meta.number);
     if (it == open.end()) {
       std::unique_ptr<Table> table;
@@ -215,19 +195,9 @@ Status ReadOnlyDB::ReplayManifest(const std::string& fname, const std::string& c
 
 Status ReadOnlyDB::ReplayWal(uint64_t number, bool is_last, MemTable* mem,
                              SequenceNumber* max_sequence) {
+  // A segment flushed and deleted meanwhile fails here: Load() retries.
   const std::string fname = LogFileName(dbname_, number);
-  std::string contents;
-  Status s = env_->ReadFileToString(fname, &contents);
-  if (!s.ok()) return s;  // a segment flushed and deleted meanwhile: Load() retries
-  log::Reader reader(fname, contents);
-  Slice record;
-  uint64_t offset = 0;
-  WriteBatch batch;
-  while (reader.ReadRecord(&record, &offset)) {
-    if (record.size() < WriteBatch::kHeader) {
-      return Status::Corruption(fname, "short write batch at offset " + std::to_string(offset));
-    }
-    batch.SetContents(record);
+  return ReplayWalSegment(env_, fname, is_last, [&](const WriteBatch& batch, uint64_t offset) {
     Inserter inserter(batch.Sequence(), mem);
     if (!batch.Iterate(&inserter).ok()) {
       return Status::Corruption(fname, "bad write batch at offset " + std::to_string(offset));
@@ -235,18 +205,8 @@ Status ReadOnlyDB::ReplayWal(uint64_t number, bool is_last, MemTable* mem,
     if (batch.Count() > 0) {
       *max_sequence = std::max(*max_sequence, batch.Sequence() + batch.Count() - 1);
     }
-  }
-  if (!reader.status().ok()) return reader.status();
-  const Slice tail(contents.data() + reader.valid_length(), contents.size() - reader.valid_length());
-  const bool zero_tail =
-      std::all_of(tail.data(), tail.data() + tail.size(), [](char c) { return c == 0; });
-  if (reader.dropped_torn_tail() && !zero_tail && !is_last) {
-    // Only the newest segment is being appended; an older one is sealed.
-    return Status::Corruption(fname, "truncated record at offset " +
-                                         std::to_string(reader.valid_length()) +
-                                         " in a WAL segment followed by newer segments");
-  }
-  return Status::OK();
+    return Status::OK();
+  });
 }
 
 Status ReadOnlyDB::Refresh() {
