@@ -41,7 +41,11 @@
         "native/src/db/level_iterator.cc",
         "native/src/db/db_impl.cc",
         "native/src/db/checkpoint.cc",
-        "native/src/db/verify.cc"
+        "native/src/db/verify.cc",
+        "native/src/db/log_replay.cc",
+        "native/src/db/read_sources.cc",
+        "native/src/db/read_only_db.cc",
+        "native/src/db/shared_db.cc"
       ],
       "include_dirs": [
         "native/include",

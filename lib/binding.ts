@@ -42,6 +42,10 @@ export interface NativeOpenOptions {
   targetFileSize: number
   compactionThreads: number
   testCompactionDelayMs: number
+  /** Open without the LOCK, serving the state another process wrote (native/src/db/read_only_db.h). */
+  readOnly: boolean
+  /** Share one engine among the opens of this path in the process (native/src/db/shared_db.h). */
+  shared: boolean
 }
 
 /** Opaque handle to a native iterator (holds the engine iterator and its pinned state). */
@@ -139,6 +143,8 @@ export interface Binding {
   db_clear(db: NativeDb, flags: number, lower: Uint8Array | undefined, upper: Uint8Array | undefined, id: number): void
   /** Approximate SSTable bytes holding keys in the range (memtables excluded). */
   db_approximate_size(db: NativeDb, flags: number, lower: Uint8Array | undefined, upper: Uint8Array | undefined): number
+  /** readOnly: loads the writer's latest state in the background; completion `id` settles it. */
+  db_refresh(db: NativeDb, id: number): void
   /**
    * Writes a consistent, openable copy of the database as of the call into `dir` (absent or
    * empty), on its own thread; completion `id` settles it once every file and `dir` are fsync'd.
@@ -194,6 +200,7 @@ const functionNames = Object.keys({
   db_approximate_size: true,
   db_checkpoint: true,
   verify: true,
+  db_refresh: true,
   iterator_init: true,
   iterator_next: true,
   iterator_seek: true,

@@ -708,6 +708,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
   flush (): Promise<void> {
     try {
       this.#assertUsable()
+      this.#assertNotReadOnly()
     } catch (err) {
       return Promise.reject(err)
     }
@@ -800,6 +801,44 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
     const forget = (): void => { this.#inflightFlushes.delete(done) }
     done.then(forget, forget)
     return done
+  }
+
+  /**
+   * With `readOnly: true`: catches up with the process writing the database.
+   * Loads its latest state (tables it flushed or compacted since, and the
+   * acknowledged writes in its WAL) and swaps it in atomically; iterators and
+   * snapshots created before keep reading the state they started with. A
+   * writable database is always current, so this resolves at once.
+   *
+   * @example
+   * ```ts
+   * const db = await open('./data', { readOnly: true })   // another process writes
+   * setInterval(() => { db.refresh().catch(report) }, 1000)
+   * ```
+   */
+  refresh (): Promise<void> {
+    try {
+      this.#assertUsable()
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    const refreshed = this.#call((id) => { binding.db_refresh(this.#handle, id) })
+    this.#inflightFlushes.add(refreshed)
+    const forget = (): void => { this.#inflightFlushes.delete(refreshed) }
+    refreshed.then(forget, forget)
+    return refreshed
+  }
+
+  /**
+   * Whether the database was opened with `readOnly: true`.
+   *
+   * @example
+   * ```ts
+   * if (!db.readOnly) await db.put('k', 'v')
+   * ```
+   */
+  get readOnly (): boolean {
+    return this.#options.native.readOnly
   }
 
   /**
@@ -901,9 +940,16 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
 
   #assertWritable (): void {
     if (this.#status !== 'open') throw this.#stateError()
+    this.#assertNotReadOnly()
     const bg = this.#backgroundError
     if (bg !== null) {
       throw new LsmError(`Database is read-only after a background error: ${bg.message}`, 'READ_ONLY', { cause: bg })
+    }
+  }
+
+  #assertNotReadOnly (): void {
+    if (this.#options.native.readOnly) {
+      throw new LsmError(`Database ${this.#location} is open read-only (readOnly: true)`, 'READ_ONLY')
     }
   }
 

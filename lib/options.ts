@@ -81,6 +81,18 @@ export interface OpenOptions<K extends Encoding = Encoding, V extends Encoding =
   valueEncoding?: V
   /** For tests only: hooks that slow the engine down on purpose. */
   testHooks?: TestHooks
+  /**
+   * Open without taking the LOCK, while another process may be writing:
+   * nothing in the directory is created or changed, writes reject with
+   * `'READ_ONLY'`, and `db.refresh()` catches up with the writer. Default `false`.
+   */
+  readOnly?: boolean
+  /**
+   * Share one engine among the opens of this directory in this process
+   * (main thread and worker threads), each with `shared: true` and the same
+   * engine options; the engine closes when the last one does. Default `false`.
+   */
+  shared?: boolean
 }
 
 /**
@@ -152,7 +164,7 @@ const intOptions: Record<string, IntRange> = {
   targetFileSize: { min: 64 * KiB, max: 4 * GiB, unit: 'bytes' },
   compactionThreads: { min: 1, max: 2, unit: '' }
 }
-const boolOptions = ['createIfMissing', 'errorIfExists', 'mmap', 'sync']
+const boolOptions = ['createIfMissing', 'errorIfExists', 'mmap', 'sync', 'readOnly', 'shared']
 const encodingOptions = ['keyEncoding', 'valueEncoding']
 const openOptionNames = [...boolOptions, ...Object.keys(intOptions), ...encodingOptions, 'testHooks']
 /** Names of every open option (internal: lib/level.ts picks the engine's options out of abstract-level's). */
@@ -273,7 +285,9 @@ export function resolveOpenOptions (options: unknown): ResolvedOptions {
     l0StopTrigger: 0,
     targetFileSize: checkInt(o['targetFileSize'], 'targetFileSize', optionRange('targetFileSize'), 8 * MiB),
     compactionThreads: checkInt(o['compactionThreads'], 'compactionThreads', optionRange('compactionThreads'), 1),
-    testCompactionDelayMs: checkInt(hooks['compactionDelayMs'], 'testHooks.compactionDelayMs', { min: 0, max: 600_000, unit: '' }, 0)
+    testCompactionDelayMs: checkInt(hooks['compactionDelayMs'], 'testHooks.compactionDelayMs', { min: 0, max: 600_000, unit: '' }, 0),
+    readOnly: checkBool(o['readOnly'], 'readOnly', false),
+    shared: checkBool(o['shared'], 'shared', false)
   }
   // The L0 triggers must be ordered; defaults follow a lower trigger set explicitly.
   native.l0SlowdownTrigger = checkInt(o['l0SlowdownTrigger'], 'l0SlowdownTrigger', optionRange('l0SlowdownTrigger'),

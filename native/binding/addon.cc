@@ -38,6 +38,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("db_approximate_size", Napi::Function::New(env, DbApproximateSize, "db_approximate_size"));
   exports.Set("db_checkpoint", Napi::Function::New(env, DbCheckpoint, "db_checkpoint"));
   exports.Set("verify", Napi::Function::New(env, Verify, "verify"));
+  exports.Set("db_refresh", Napi::Function::New(env, DbRefresh, "db_refresh"));
   exports.Set("iterator_init", Napi::Function::New(env, IteratorInit, "iterator_init"));
   exports.Set("iterator_next", Napi::Function::New(env, IteratorNext, "iterator_next"));
   exports.Set("iterator_seek", Napi::Function::New(env, IteratorSeek, "iterator_seek"));

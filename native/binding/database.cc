@@ -228,7 +228,9 @@ void DbCore::Drain(Napi::Env env) {
       if (first_exception.IsEmpty()) first_exception = e.Value();
     }
   }
-  if (!first_exception.IsEmpty()) Napi::Error(env, first_exception).ThrowAsJavaScriptException();
+  // napi_throw fails only while the env is terminating (a worker being
+  // terminated with completions queued): nobody is left to tell then.
+  if (!first_exception.IsEmpty()) static_cast<void>(napi_throw(env, first_exception));
 }
 
 void DbCore::Shutdown(bool close_db) {
@@ -366,13 +368,16 @@ Napi::Value DbOpen(const Napi::CallbackInfo& info) {
       static_cast<int>(GetU32(o, "compactionThreads", options.compaction_threads));
   options.test_compaction_delay_ms = GetU32(o, "testCompactionDelayMs", 0);
   options.listener = std::make_shared<Listener>(core);
+  options.read_only = GetBool(o, "readOnly", false);
+  const bool shared = GetBool(o, "shared", false);
   const uint32_t id = info[3].As<Napi::Number>().Uint32Value();
 
   BeginOp(env, core.get());
   core->BeginOpen();
-  RunInBackground(core, id, [options, location](DbCore* c) {
+  RunInBackground(core, id, [options, location, shared](DbCore* c) {
     std::unique_ptr<lsm::DB> db;
-    lsm::Status s = lsm::DB::Open(options, location, &db);
+    lsm::Status s = shared ? lsm::DB::OpenShared(options, location, &db)
+                           : lsm::DB::Open(options, location, &db);
     c->FinishOpen(s.ok() ? std::move(db) : nullptr);
     return s;
   });
@@ -507,6 +512,21 @@ Napi::Value DbClose(const Napi::CallbackInfo& info) {
   core->CloseReaders();
   BeginOp(env, core.get());
   RunInBackground(core, id, [](DbCore* c) { return c->db->Close(); });
+  return env.Undefined();
+}
+
+Napi::Value DbRefresh(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::shared_ptr<DbCore> core = Unwrap(info);
+  if (OpenDbForRead(env, core) == nullptr) return env.Undefined();
+  if (!info[1].IsNumber()) {
+    Napi::TypeError::New(env, "db_refresh(db, id)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const uint32_t id = info[1].As<Napi::Number>().Uint32Value();
+  BeginOp(env, core.get());
+  // Reads CURRENT, the MANIFEST, WAL segments and opens tables: off the JS thread.
+  RunInBackground(core, id, [](DbCore* c) { return c->db->Refresh(); });
   return env.Undefined();
 }
 

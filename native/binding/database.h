@@ -104,6 +104,7 @@ Napi::Value DbApproximateSize(const Napi::CallbackInfo& info);
 Napi::Value DbCheckpoint(const Napi::CallbackInfo& info);
 // verify.cc: verify(path) -> Promise<report>; needs no open database.
 Napi::Value Verify(const Napi::CallbackInfo& info);
+Napi::Value DbRefresh(const Napi::CallbackInfo& info);
 
 // For the other binding files: the DbCore behind info[0] (nullptr with a
 // TypeError pending), and its open DB (nullptr with NOT_OPEN / CLOSED pending).

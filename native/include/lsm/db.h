@@ -91,6 +91,17 @@ class DB {
   static Status Open(const Options& options, const std::string& name,
                      std::unique_ptr<DB>* dbptr);
 
+  // Like Open, but opens of the same directory (by canonical path) in this
+  // process share one engine, reference-counted: *dbptr is a handle whose
+  // Close() affects only itself (REQUIRES: its iterators and snapshots are
+  // released first); the engine closes (R8: flush, release the LOCK) when
+  // the last handle closes. A later opener's options must equal the first
+  // one's (env and listener aside; each handle gets the engine's events):
+  // otherwise InvalidArgument naming the option that differs. A directory
+  // held by a plain Open() (or another process) gives Locked.
+  static Status OpenShared(const Options& options, const std::string& name,
+                           std::unique_ptr<DB>* dbptr);
+
   DB() = default;
   DB(const DB&) = delete;
   DB& operator=(const DB&) = delete;
@@ -174,6 +185,11 @@ class DB {
   virtual Status Checkpoint(const std::string& dir) {
     return Status::NotSupported(dir, "this DB does not support checkpoints");
   }
+  // Options::read_only: loads the writer's latest durable state (CURRENT ->
+  // MANIFEST, new tables, unflushed WAL data) and swaps it in atomically;
+  // iterators and snapshots keep the state they pinned. A writable DB is
+  // always current: OK, nothing to do. Closed after Close().
+  virtual Status Refresh() { return Status::OK(); }
 };
 
 }  // namespace lsm

@@ -71,6 +71,10 @@ struct Options {
   Env* env = nullptr;  // nullptr: Env::Default()
   bool create_if_missing = true;
   bool error_if_exists = false;
+  // Open without the LOCK while another process may be writing: no file in
+  // the directory is created, written, renamed or deleted; writes return
+  // ReadOnly; DB::Refresh() catches up with the writer (read_only_db.h).
+  bool read_only = false;
 
   // Bytes of memtable before it becomes immutable and a new WAL starts.
   size_t write_buffer_size = 16u << 20;

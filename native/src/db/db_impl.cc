@@ -11,6 +11,9 @@
 #include "db/db_iter.h"
 #include "db/flush_job.h"
 #include "db/level_iterator.h"
+#include "db/log_replay.h"
+#include "db/read_only_db.h"
+#include "db/read_sources.h"
 #include "log/log_reader.h"
 #include "log/log_writer.h"
 #include "table/merger.h"
@@ -110,6 +113,7 @@ Status CheckOptions(const Options& o) {
 
 Status DB::Open(const Options& options, const std::string& name, std::unique_ptr<DB>* dbptr) {
   dbptr->reset();
+  if (options.read_only) return OpenReadOnlyDB(options, name, dbptr);
   Status s = CheckOptions(options);
   if (!s.ok()) return s;
   auto impl = std::make_unique<DBImpl>(options, name);
@@ -194,18 +198,11 @@ Status DBImpl::Recover() {
   }
 
   // Replay every WAL segment the MANIFEST does not cover, oldest first.
-  std::vector<std::string> children;
-  s = env_->GetChildren(dbname_, &children);
-  if (!s.ok()) return s;
   std::vector<uint64_t> logs;
-  for (const std::string& name : children) {
-    uint64_t number;
-    FileType type;
-    if (!ParseFileName(name, &number, &type)) continue;
-    versions_->MarkFileNumberUsed(number);
-    if (type == FileType::kLogFile && number >= versions_->log_number()) logs.push_back(number);
-  }
-  std::sort(logs.begin(), logs.end());
+  uint64_t max_number;
+  s = ListWalSegments(env_, dbname_, versions_->log_number(), &logs, &max_number);
+  if (!s.ok()) return s;
+  versions_->MarkFileNumberUsed(max_number);
   // Issue 5 (crash_test TruncationTest): the segment the MANIFEST's log
   // number names is deleted only after a later edit advanced it (R4), and
   // newer segments are created after it. If it is gone while a newer one
@@ -263,22 +260,10 @@ Status DBImpl::Recover() {
 Status DBImpl::ReplayLog(uint64_t log_number, bool is_last, std::shared_ptr<MemTable>* mem,
                          SequenceNumber* max_sequence, VersionEdit* edit) {
   const std::string fname = LogFileName(dbname_, log_number);
-  std::string contents;
-  Status s = env_->ReadFileToString(fname, &contents);
-  if (!s.ok()) return s;
-  log::Reader reader(fname, contents);
-  Slice record;
-  uint64_t offset = 0;
-  WriteBatch batch;
-  while (reader.ReadRecord(&record, &offset)) {
-    if (record.size() < WriteBatch::kHeader) {
-      return Status::Corruption(fname, "short write batch at offset " + std::to_string(offset));
-    }
-    batch.SetContents(record);
+  return ReplayWalSegment(env_, fname, is_last, [&](const WriteBatch& batch, uint64_t offset) {
     if (!*mem) *mem = std::make_shared<MemTable>(icmp_, 0, options_.write_buffer_size);
     MemTableInserter inserter(batch.Sequence(), mem->get());
-    s = batch.Iterate(&inserter);
-    if (!s.ok()) {
+    if (!batch.Iterate(&inserter).ok()) {
       return Status::Corruption(fname, "bad write batch at offset " + std::to_string(offset));
     }
     inserter.Finish();
@@ -286,22 +271,12 @@ Status DBImpl::ReplayLog(uint64_t log_number, bool is_last, std::shared_ptr<MemT
       *max_sequence = std::max(*max_sequence, batch.Sequence() + batch.Count() - 1);
     }
     if ((*mem)->ApproximateMemoryUsage() > options_.write_buffer_size) {
-      s = WriteLevel0Table(mem->get(), edit);
+      Status s = WriteLevel0Table(mem->get(), edit);
       if (!s.ok()) return s;
       mem->reset();
     }
-  }
-  if (!reader.status().ok()) return reader.status();
-  const Slice tail(contents.data() + reader.valid_length(), contents.size() - reader.valid_length());
-  const bool zero_tail = std::all_of(tail.data(), tail.data() + tail.size(), [](char c) { return c == 0; });
-  if (reader.dropped_torn_tail() && !zero_tail && !is_last) {
-    // Segments are synced before the next one starts, so only the newest may
-    // end in a torn write; anything else means lost data.
-    return Status::Corruption(fname, "truncated record at offset " +
-                                         std::to_string(reader.valid_length()) +
-                                         " in a WAL segment followed by newer segments");
-  }
-  return Status::OK();
+    return Status::OK();
+  });
 }
 
 Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit) {
@@ -977,25 +952,9 @@ Iterator* DBImpl::NewIterator(const ReadOptions& options, const KeyRange& range)
   const SequenceNumber seq = ReadSequence(options);
   std::shared_ptr<const SuperVersion> sv = GetSuperVersion();
   if (!sv) return NewErrorIterator(Status::Closed());
-  // Newest sources first: the merge yields equal keys in child order.
-  std::vector<std::unique_ptr<Iterator>> children;
-  children.emplace_back(sv->mem->NewIterator());
-  for (const auto& m : sv->imm) children.emplace_back(m->NewIterator());
-  for (int level = 0; level < kNumLevels; level++) {
-    std::vector<Version::FilePtr> files;
-    for (const Version::FilePtr& f : sv->version->files[level]) {
-      // Files wholly outside the range cannot contribute.
-      const Slice smallest = ExtractUserKey(f->smallest);
-      const Slice largest = ExtractUserKey(f->largest);
-      if (range.has_lower && largest.compare(range.lower) < 0) continue;
-      if (range.has_upper && smallest.compare(range.upper) > 0) continue;
-      if (level == 0) children.emplace_back(f->table->NewIterator());  // L0 files overlap
-      else files.push_back(f);
-    }
-    // Deeper levels do not overlap within a level: one child per level.
-    if (!files.empty()) children.emplace_back(NewLevelIterator(std::move(files)));
-  }
-  Iterator* merged = NewMergingIterator(icmp_, std::move(children));
+  std::vector<const MemTable*> mems{sv->mem.get()};
+  for (const auto& m : sv->imm) mems.push_back(m.get());
+  Iterator* merged = NewInternalIterator(mems, *sv->version, range);
   return NewDBIterator(merged, seq, range, std::move(sv));
 }
 
@@ -1043,19 +1002,7 @@ Status DBImpl::DeleteRange(const WriteOptions& options, const KeyRange& range) {
 uint64_t DBImpl::ApproximateSize(const KeyRange& range) {
   std::shared_ptr<const SuperVersion> sv = GetSuperVersion();
   if (!sv) return 0;
-  std::string lower, upper;
-  if (range.has_lower) AppendInternalKey(&lower, range.lower, kMaxSequenceNumber, kValueTypeForSeek);
-  if (range.has_upper) AppendInternalKey(&upper, range.upper, 0, kTypeDeletion);
-  uint64_t total = 0;
-  for (int level = 0; level < kNumLevels; level++) {
-    for (const Version::FilePtr& f : sv->version->files[level]) {
-      const Table& t = *f->table;
-      const uint64_t start = range.has_lower ? t.ApproximateOffsetOf(lower) : 0;
-      const uint64_t end = range.has_upper ? t.ApproximateOffsetOf(upper) : t.DataEndOffset();
-      if (end > start) total += end - start;
-    }
-  }
-  return total;
+  return ApproximateTableBytes(*sv->version, range);
 }
 
 void DBImpl::InstallSuperVersion() {

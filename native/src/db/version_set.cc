@@ -6,6 +6,7 @@
 #include <set>
 
 #include "db/filename.h"
+#include "db/log_replay.h"
 #include "log/log_format.h"
 #include "log/log_reader.h"
 #include "log/log_writer.h"
@@ -118,6 +119,13 @@ uint64_t Version::NumBytes(int level) const {
   return sum;
 }
 
+void Version::SortFiles() {
+  std::sort(files[0].begin(), files[0].end(), NewestFirst);
+  for (int level = 1; level < DB::kNumLevels; level++) {
+    std::sort(files[level].begin(), files[level].end(), BySmallestKey);
+  }
+}
+
 VersionSet::VersionSet(std::string dbname, const Options* options, Env* env,
                        TableOptions table_options)
     : dbname_(std::move(dbname)),
@@ -213,32 +221,18 @@ Status VersionSet::Recover() {
   if (!s.ok()) return s;
 
   // Accumulate the edits; tables are opened once, at the end.
-  std::map<std::pair<int, uint64_t>, FileMetaData> files;
-  bool have_log = false, have_next = false, have_seq = false;
-  uint64_t log_number = 0, next_file = 0;
-  SequenceNumber last_seq = 0;
+  ManifestSummary sum;
   log::Reader reader(fname, contents);
   Slice record;
   uint64_t offset;
   while (reader.ReadRecord(&record, &offset)) {
-    VersionEdit edit;
-    s = edit.DecodeFrom(record);
-    if (!s.ok()) {
-      return Status::Corruption(fname, "bad version edit at offset " + std::to_string(offset));
-    }
-    if (edit.has_format_version_ && edit.format_version_ > kManifestFormatVersion) {
-      return Status::NotSupported(fname, "written by a newer lsmkv (MANIFEST format version " +
-                                             std::to_string(edit.format_version_) + ")");
-    }
-    if (edit.has_comparator_ && edit.comparator_ != GetInternalKeyComparator()->Name()) {
-      return Status::InvalidArgument(fname, "database uses comparator " + edit.comparator_);
-    }
-    for (const auto& d : edit.deleted_files_) files.erase(d);
-    for (const auto& [level, f] : edit.new_files_) files[{level, f.number}] = f;
-    if (edit.has_log_number_) { have_log = true; log_number = edit.log_number_; }
-    if (edit.has_next_file_) { have_next = true; next_file = edit.next_file_; }
-    if (edit.has_last_sequence_) { have_seq = true; last_seq = edit.last_sequence_; }
+    s = ApplyManifestRecord(fname, record, offset, &sum);
+    if (!s.ok()) return s;
   }
+  auto& files = sum.files;
+  const bool have_log = sum.have_log, have_next = sum.have_next, have_seq = sum.have_seq;
+  const uint64_t log_number = sum.log_number, next_file = sum.next_file;
+  const SequenceNumber last_seq = sum.last_sequence;
   if (!reader.status().ok()) return reader.status();
   if (reader.dropped_torn_tail()) {
     // Every MANIFEST record is appended whole and fdatasync'd, and the file

@@ -47,6 +47,9 @@ class Version {
 
   uint64_t NumFiles(int level) const { return files[level].size(); }
   uint64_t NumBytes(int level) const;
+
+  // Puts `files` in the order above (for Versions built outside VersionSet).
+  void SortFiles();
 };
 
 class VersionSet {
