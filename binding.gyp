@@ -16,6 +16,7 @@
         "native/src/util/bloom.cc",
         "native/src/util/comparator.cc",
         "native/src/util/thread.cc",
+        "native/src/util/histogram.cc",
         "native/src/env/env.cc",
         "native/src/env/posix_env.cc",
         "native/src/log/log_writer.cc",
