@@ -83,7 +83,8 @@
         "native/binding/addon.cc",
         "native/binding/database.cc",
         "native/binding/errors.cc",
-        "native/binding/iterator.cc"
+        "native/binding/iterator.cc",
+        "native/binding/metrics.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
