@@ -324,8 +324,11 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
   #backgroundError: LsmError | null = null
   #closePromise: Promise<void> | null = null
   readonly #log: Log
-  // Operation counts for metrics(); the read counts also pick the sampled calls.
-  readonly #ops: JsOperationCounts = { get: 0, getSync: 0, put: 0, del: 0, batch: 0 }
+  // Operation counts for metrics(). The read counts also pick the sampled
+  // calls; they are plain fields, the cheapest thing to bump per read.
+  #getCalls = 0
+  #getSyncCalls = 0
+  readonly #writeOps = { put: 0, del: 0, batch: 0 }
   // Iterators and snapshots see the database through this (lib/iterator.ts).
   readonly #reader: IteratorHost = {
     isOpen: () => this.#status === 'open',
@@ -537,7 +540,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
    * ```
    */
   getSync<E extends Encoding = V> (key: EncodingInput<K>, options?: ReadOptions<E>): Decoded<E> | undefined {
-    if ((++this.#ops.getSync & READ_SAMPLE_MASK) !== 0) return this.#read(key, options)
+    if ((++this.#getSyncCalls & READ_SAMPLE_MASK) !== 0) return this.#read(key, options)
     const start = performance.now()
     const value = this.#read(key, options)
     this.#recordLatency(LatencyId.GetSync, start, 1)
@@ -568,7 +571,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
    */
   get<E extends Encoding = V> (key: EncodingInput<K>, options?: ReadOptions<E>): Promise<Decoded<E> | undefined> {
     try {
-      if ((++this.#ops.get & READ_SAMPLE_MASK) !== 0) return Promise.resolve(this.#read(key, options))
+      if ((++this.#getCalls & READ_SAMPLE_MASK) !== 0) return Promise.resolve(this.#read(key, options))
       const start = performance.now()
       const value = this.#read(key, options)
       this.#recordLatency(LatencyId.Get, start, 1)
@@ -879,7 +882,8 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
   metrics (options: MetricsOptions & { format: 'prometheus' }): string
   metrics (options?: MetricsOptions): DatabaseMetrics | string {
     const o = resolveMetricsOptions(options)
-    const m = buildMetrics(this.stats(), binding.db_metrics(this.#handle), this.#ops)
+    const ops: JsOperationCounts = { get: this.#getCalls, getSync: this.#getSyncCalls, ...this.#writeOps }
+    const m = buildMetrics(this.stats(), binding.db_metrics(this.#handle), ops)
     return o.format === 'prometheus' ? formatPrometheus(m, o.labels) : m
   }
 
@@ -1106,7 +1110,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
 
   /** Counts and times a group's members (metrics): each waited about as long as the group. */
   #groupAcknowledged (group: Group): void {
-    const ops = this.#ops
+    const ops = this.#writeOps
     if (group.puts > 0) {
       ops.put += group.puts
       this.#recordLatency(LatencyId.Put, group.start, group.puts)
