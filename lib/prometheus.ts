@@ -56,33 +56,32 @@ export function formatPrometheus (m: DatabaseMetrics, labels: Labels): string {
     'Operations by kind: get/getSync calls, acknowledged put/del/batch, iterator page fetches, flushes, compactions, WAL fdatasyncs.')
   for (const op of LATENCY_KINDS) out.sample('lsmkv_operations_total', m.operations[op], [['op', op]])
 
-  out.family('lsmkv_user_bytes_written_total', 'counter', 'User key and value bytes written.')
-  out.sample('lsmkv_user_bytes_written_total', m.bytesWritten.user)
+  // Families with one sample each.
+  const scalars: Array<[name: string, type: 'counter' | 'gauge', help: string, value: number]> = [
+    ['lsmkv_user_bytes_written_total', 'counter', 'User key and value bytes written.', m.bytesWritten.user],
+    ['lsmkv_compaction_bytes_read_total', 'counter', 'SSTable bytes read by compactions.', s.compactionBytesRead],
+    ['lsmkv_flushes_total', 'counter', 'Memtable flushes completed.', m.flushes],
+    ['lsmkv_compactions_total', 'counter', 'Compactions completed (trivial moves included).', m.compactions],
+    ['lsmkv_memtable_bytes', 'gauge', 'Bytes in the active memtable.', s.memtableBytes],
+    ['lsmkv_immutable_memtables', 'gauge', 'Immutable memtables waiting to be flushed.', s.immutableMemtables],
+    ['lsmkv_pending_compaction_bytes', 'gauge', 'Estimated bytes compaction still has to move.', s.pendingCompactionBytes],
+    ['lsmkv_write_amplification', 'gauge', 'Bytes written to disk per user byte written.', s.writeAmplification]
+  ]
+  for (const [name, type, help, value] of scalars) {
+    out.family(name, type, help)
+    out.sample(name, value)
+  }
+
   out.family('lsmkv_disk_bytes_written_total', 'counter', 'Bytes the engine wrote to disk, by kind (wal, flush, compaction).')
   for (const kind of ['wal', 'flush', 'compaction'] as const) {
     out.sample('lsmkv_disk_bytes_written_total', m.bytesWritten[kind], [['kind', kind]])
   }
-  out.family('lsmkv_compaction_bytes_read_total', 'counter', 'SSTable bytes read by compactions.')
-  out.sample('lsmkv_compaction_bytes_read_total', s.compactionBytesRead)
-  out.family('lsmkv_flushes_total', 'counter', 'Memtable flushes completed.')
-  out.sample('lsmkv_flushes_total', m.flushes)
-  out.family('lsmkv_compactions_total', 'counter', 'Compactions completed (trivial moves included).')
-  out.sample('lsmkv_compactions_total', m.compactions)
   out.family('lsmkv_stalls_total', 'counter', 'Write stalls by reason.')
   for (const [reason, r] of Object.entries(s.stallsByReason)) out.sample('lsmkv_stalls_total', r.count, [['reason', reason]])
   out.family('lsmkv_stall_seconds_total', 'counter', 'Time writers waited in stalls, by reason.')
   for (const [reason, r] of Object.entries(s.stallsByReason)) {
     out.sample('lsmkv_stall_seconds_total', r.micros / MICROS_PER_SECOND, [['reason', reason]])
   }
-
-  out.family('lsmkv_memtable_bytes', 'gauge', 'Bytes in the active memtable.')
-  out.sample('lsmkv_memtable_bytes', s.memtableBytes)
-  out.family('lsmkv_immutable_memtables', 'gauge', 'Immutable memtables waiting to be flushed.')
-  out.sample('lsmkv_immutable_memtables', s.immutableMemtables)
-  out.family('lsmkv_pending_compaction_bytes', 'gauge', 'Estimated bytes compaction still has to move.')
-  out.sample('lsmkv_pending_compaction_bytes', s.pendingCompactionBytes)
-  out.family('lsmkv_write_amplification', 'gauge', 'Bytes written to disk per user byte written.')
-  out.sample('lsmkv_write_amplification', s.writeAmplification)
   out.family('lsmkv_level_files', 'gauge', 'SSTables per LSM level.')
   for (const l of s.levels) out.sample('lsmkv_level_files', l.files, [['level', String(l.level)]])
   out.family('lsmkv_level_bytes', 'gauge', 'SSTable bytes per LSM level.')
