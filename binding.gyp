@@ -16,6 +16,7 @@
         "native/src/util/bloom.cc",
         "native/src/util/comparator.cc",
         "native/src/util/thread.cc",
+        "native/src/util/histogram.cc",
         "native/src/env/env.cc",
         "native/src/env/posix_env.cc",
         "native/src/log/log_writer.cc",
@@ -89,7 +90,8 @@
         "native/binding/database.cc",
         "native/binding/errors.cc",
         "native/binding/iterator.cc",
-        "native/binding/verify.cc"
+        "native/binding/verify.cc",
+        "native/binding/metrics.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

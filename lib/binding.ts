@@ -171,6 +171,13 @@ export interface Binding {
   snapshot_create(db: NativeDb): NativeSnapshot
   /** Releases the engine snapshot; idempotent. Reads through it then throw SNAPSHOT_RELEASED. */
   snapshot_release(snap: NativeSnapshot): void
+  /**
+   * Latency summaries of every LatencyKind (native/include/lsm/metrics.h), one row of
+   * [count, sum, min, max, p50, p90, p99, p999] per kind, in nanoseconds. All zero before open.
+   */
+  db_metrics(db: NativeDb): Float64Array
+  /** Adds `count` samples of `nanos` to LatencyKind `kind`'s histogram; ignores bad input, never throws. */
+  db_record_latency(db: NativeDb, kind: number, nanos: number, count: number): void
   /** Hands the LsmError class to native code so it throws real instances with `code`. */
   set_error_class(ctor: new (message: string, code: string) => Error): void
 }
@@ -207,6 +214,8 @@ const functionNames = Object.keys({
   iterator_close: true,
   snapshot_create: true,
   snapshot_release: true,
+  db_metrics: true,
+  db_record_latency: true,
   set_error_class: true
 } satisfies Record<keyof Binding, true>) as Array<keyof Binding>
 

@@ -33,6 +33,17 @@ import {
 } from './iterator'
 import { Snapshot, snapshotHandle } from './snapshot'
 import { Batch, BatchEncoder, type BatchSink, type Limits, argumentName, checkSize } from './write-batch'
+import { Log } from './logger'
+import {
+  type DatabaseMetrics,
+  type JsOperationCounts,
+  type MetricsOptions,
+  LatencyId,
+  READ_SAMPLE_EVERY,
+  buildMetrics,
+  resolveMetricsOptions
+} from './metrics'
+import { formatPrometheus } from './prometheus'
 
 const debug = debuglog('lsmkv')
 
@@ -56,6 +67,8 @@ const VALUE_BUFFER_BYTES = 64 * KiB
 /** Spare encoders kept for reuse, and the largest one worth keeping. */
 const ENCODER_POOL_SIZE = 4
 const ENCODER_POOL_MAX_BYTES = 8 * MiB
+/** get / getSync calls whose count has these bits clear are timed (1 in READ_SAMPLE_EVERY). */
+const READ_SAMPLE_MASK = READ_SAMPLE_EVERY - 1
 
 /** Lifecycle state of a {@link Database}. */
 export type DatabaseStatus = 'opening' | 'open' | 'closing' | 'closed'
@@ -152,6 +165,10 @@ export interface DatabaseEvents {
   stall: [info: StallEvent]
   stallEnd: [info: StallEvent]
   error: [error: LsmError]
+  /** `close()` was called (once, however often it is called). */
+  closing: []
+  /** Fully closed: memtables flushed, the LOCK released (once; also when closing failed). */
+  closed: []
 }
 
 /** Bytes and files held by one LSM level. */
@@ -241,9 +258,21 @@ interface Group {
   readonly promise: Promise<void>
   readonly resolve: () => void
   readonly reject: (err: unknown) => void
+  /** performance.now() when the group opened, and its members by kind (metrics). */
+  readonly start: number
+  puts: number
+  dels: number
+  batches: number
 }
 
 type Completion = (err: LsmError | null) => void
+
+/** The loggable facts of a failure. */
+function errorFields (err: unknown): Record<string, unknown> {
+  return err instanceof Error
+    ? { code: (err as { code?: unknown }).code, message: err.message }
+    : { message: String(err) }
+}
 
 function isLsmErrorCode (code: string): code is LsmErrorCode {
   return /^[A-Z_]+$/.test(code)
@@ -295,6 +324,12 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
   #packBuffer: Buffer = Buffer.alloc(0)
   #backgroundError: LsmError | null = null
   #closePromise: Promise<void> | null = null
+  readonly #log: Log
+  // Operation counts for metrics(). The read counts also pick the sampled
+  // calls; they are plain fields, the cheapest thing to bump per read.
+  #getCalls = 0
+  #getSyncCalls = 0
+  readonly #writeOps = { put: 0, del: 0, batch: 0 }
   // Iterators and snapshots see the database through this (lib/iterator.ts).
   readonly #reader: IteratorHost = {
     isOpen: () => this.#status === 'open',
@@ -305,6 +340,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
     super()
     this.#location = location
     this.#options = options
+    this.#log = new Log(location, options.logger)
     this.#limits = {
       maxKeySize: options.native.maxKeySize,
       maxValueSize: options.native.maxValueSize,
@@ -350,15 +386,15 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
     } catch (err) {
       return Promise.reject(err)
     }
-    debug('open %s', location)
     return db.#call((id) => { binding.db_open(db.#handle, location, db.#options.native, id) }).then(
       () => {
         db.#status = 'open'
+        db.#log.write('info', 'open', `opened ${location}`)
         return db
       },
       (err: unknown) => {
         db.#status = 'closed'
-        debug('open %s failed: %s', location, err)
+        db.#log.write('error', 'open-failed', `open ${location} failed: ${String(err)}`, errorFields(err))
         throw err
       }
     )
@@ -409,6 +445,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
       const group = this.#currentGroup()
       // Checks both sizes before writing a byte, so nothing to roll back.
       group.encoder.put(rawKey, rawValue, this.#limits)
+      group.puts++
       if (o.sync ?? this.#options.sync) group.sync = true
       return group.promise
     } catch (err) {
@@ -432,6 +469,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
       const rawKey = toRaw(key, o.keyEncoding ?? this.#options.keyEncoding, 'key')
       const group = this.#currentGroup()
       group.encoder.del(rawKey, this.#limits)
+      group.dels++
       if (o.sync ?? this.#options.sync) group.sync = true
       return group.promise
     } catch (err) {
@@ -483,6 +521,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
         group.encoder.rollback(mark)
         throw err
       }
+      group.batches++
       if (o.sync ?? this.#options.sync) group.sync = true
       return group.promise
     } catch (err) {
@@ -502,6 +541,14 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
    * ```
    */
   getSync<E extends Encoding = V> (key: EncodingInput<K>, options?: ReadOptions<E>): Decoded<E> | undefined {
+    if ((++this.#getSyncCalls & READ_SAMPLE_MASK) !== 0) return this.#read(key, options)
+    const start = performance.now()
+    const value = this.#read(key, options)
+    this.#recordLatency(LatencyId.GetSync, start, 1)
+    return value
+  }
+
+  #read<E extends Encoding> (key: EncodingInput<K>, options: ReadOptions<E> | undefined): Decoded<E> | undefined {
     this.#assertUsable()
     const o = resolveReadOptions(options)
     const keyLength = this.#writeKey(toRaw(key, o.keyEncoding ?? this.#options.keyEncoding, 'key'))
@@ -525,7 +572,11 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
    */
   get<E extends Encoding = V> (key: EncodingInput<K>, options?: ReadOptions<E>): Promise<Decoded<E> | undefined> {
     try {
-      return Promise.resolve(this.getSync(key, options))
+      if ((++this.#getCalls & READ_SAMPLE_MASK) !== 0) return Promise.resolve(this.#read(key, options))
+      const start = performance.now()
+      const value = this.#read(key, options)
+      this.#recordLatency(LatencyId.Get, start, 1)
+      return Promise.resolve(value)
     } catch (err) {
       return Promise.reject(err)
     }
@@ -884,6 +935,37 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
   }
 
   /**
+   * Counters and latency percentiles (see {@link DatabaseMetrics}): operations
+   * by kind, bytes written by users and to disk, flushes, compactions,
+   * stalls, and p50 / p90 / p99 / p99.9 latencies (µs) of get, getSync, put,
+   * del, batch, iterator page fetches, flushes, compactions and WAL
+   * fdatasyncs; also everything {@link Database.stats} reports. With
+   * `{ format: 'prometheus' }`, the same as Prometheus text exposition
+   * format. Throws LsmError `'CLOSED'` when closed.
+   *
+   * get / getSync are timed 1 call in 64 (timing every ~1 µs read would
+   * cost more than the read); writes are timed once per group commit.
+   *
+   * @example
+   * ```ts
+   * const { latency, operations } = db.metrics()
+   * show(`${operations.put} puts, p99 ${latency.put.p99} µs`)
+   * http.createServer((req, res) => {
+   *   res.setHeader('Content-Type', 'text/plain; version=0.0.4')
+   *   res.end(db.metrics({ format: 'prometheus', labels: { db: 'users' } }))
+   * }).listen(9464)
+   * ```
+   */
+  metrics (options?: MetricsOptions & { format?: 'object' }): DatabaseMetrics
+  metrics (options: MetricsOptions & { format: 'prometheus' }): string
+  metrics (options?: MetricsOptions): DatabaseMetrics | string {
+    const o = resolveMetricsOptions(options)
+    const ops: JsOperationCounts = { get: this.#getCalls, getSync: this.#getSyncCalls, ...this.#writeOps }
+    const m = buildMetrics(this.stats(), binding.db_metrics(this.#handle), ops)
+    return o.format === 'prometheus' ? formatPrometheus(m, o.labels) : m
+  }
+
+  /**
    * Closes the database (R8): new calls fail with `'CLOSED'` at once, writes
    * already accepted are committed, memtables are flushed and the LOCK is
    * released. Idempotent: later calls return the same promise.
@@ -898,15 +980,22 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
     if (this.#closePromise !== null) return this.#closePromise
     if (this.#status !== 'open') return Promise.reject(this.#stateError())
     this.#status = 'closing'
-    debug('close %s', this.#location)
+    this.#log.write('info', 'closing', `closing ${this.#location}`)
     this.#submit()
     const pending = [...Array.from(this.#inflightGroups, (g) => g.promise), ...this.#inflightFlushes]
     this.#closePromise = Promise.allSettled(pending)
       .then(() => this.#call((id) => { binding.db_close(this.#handle, id) }))
+      .then(
+        () => { this.#log.write('info', 'closed', `closed ${this.#location}`) },
+        (err: unknown) => {
+          this.#log.write('error', 'close-failed', `close ${this.#location} failed: ${String(err)}`, errorFields(err))
+          throw err
+        })
       .finally(() => {
         this.#status = 'closed'
-        debug('closed %s', this.#location)
+        this.#emitLifecycle('closed')
       })
+    this.#emitLifecycle('closing')
     return this.#closePromise
   }
 
@@ -955,6 +1044,24 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
 
   // --- completions and events --------------------------------------------
 
+  /**
+   * Emits 'closing' / 'closed' without letting a throwing listener change
+   * what close() returns: the listener's error is rethrown on its own tick,
+   * as an uncaught exception, like an error in any other event listener.
+   */
+  #emitLifecycle (name: 'closing' | 'closed'): void {
+    try {
+      this.emit(name)
+    } catch (err) {
+      process.nextTick(() => { throw err })
+    }
+  }
+
+  /** Records `count` samples of the time since `start` (performance.now()) as native LatencyKind `kind`. */
+  #recordLatency (kind: LatencyId, start: number, count: number): void {
+    binding.db_record_latency(this.#handle, kind, (performance.now() - start) * 1e6, count)
+  }
+
   #call (start: (id: number) => void): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const id = this.#newId()
@@ -995,15 +1102,19 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
   #onEvent (name: string, payload: Record<string, unknown>): void {
     switch (name) {
       case 'flush':
+        this.#log.write('debug', 'flush', `flushed table ${String(payload['fileNumber'])}`, payload)
         this.emit('flush', payload)
         break
       case 'compaction':
+        this.#log.write('debug', 'compaction', `compacted L${String(payload['level'])} -> L${String(payload['outputLevel'])}`, payload)
         this.emit('compaction', payload as unknown as CompactionEvent)
         break
       case 'stall':
+        this.#log.write('warn', 'stall', `writes stalled: ${String(payload['reason'])}`, payload)
         this.emit('stall', payload)
         break
       case 'stallEnd':
+        this.#log.write('info', 'stall-end', `writes resumed after ${String(payload['micros'])} µs: ${String(payload['reason'])}`, payload)
         this.emit('stallEnd', payload)
         break
       case 'error': {
@@ -1012,7 +1123,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
           : this.#toError(typeof payload['code'] === 'string' ? payload['code'] : 'IO_ERROR',
             typeof payload['message'] === 'string' ? payload['message'] : 'background error')
         this.#backgroundError ??= err
-        debug('background error, database is read-only: %s', err.message)
+        this.#log.write('error', 'error', `background error, database is read-only: ${err.message}`, errorFields(err))
         // Only with a listener: an unhandled 'error' event would throw.
         if (this.listenerCount('error') > 0) this.emit('error', err)
         break
@@ -1036,7 +1147,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
       reject = rej
     })
     const encoder = this.#encoderPool.pop() ?? new BatchEncoder(64 * KiB)
-    const group: Group = { encoder, sync: false, promise, resolve, reject }
+    const group: Group = { encoder, sync: false, promise, resolve, reject, start: performance.now(), puts: 0, dels: 0, batches: 0 }
     this.#group = group
     if (!this.#scheduled) {
       this.#scheduled = true
@@ -1065,10 +1176,12 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
       this.#inflightGroups.delete(group)
       // Released only now: the engine may read the bytes until it completes.
       this.#releaseEncoder(group.encoder)
+      if (err === null) this.#groupAcknowledged(group)
       err === null ? group.resolve() : group.reject(err)
     })
-    if (debug.enabled) {
-      debug('group commit id=%d records=%d bytes=%d sync=%s', id, group.encoder.count, group.encoder.byteLength, group.sync)
+    if (this.#log.enabled) {
+      this.#log.write('debug', 'group-commit', `group commit ${id}`,
+        { id, records: group.encoder.count, bytes: group.encoder.byteLength, sync: group.sync })
     }
     try {
       binding.db_write(this.#handle, group.encoder.finish(), group.sync, id)
@@ -1077,6 +1190,23 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
       this.#inflightGroups.delete(group)
       this.#releaseEncoder(group.encoder)
       group.reject(err)
+    }
+  }
+
+  /** Counts and times a group's members (metrics): each waited about as long as the group. */
+  #groupAcknowledged (group: Group): void {
+    const ops = this.#writeOps
+    if (group.puts > 0) {
+      ops.put += group.puts
+      this.#recordLatency(LatencyId.Put, group.start, group.puts)
+    }
+    if (group.dels > 0) {
+      ops.del += group.dels
+      this.#recordLatency(LatencyId.Del, group.start, group.dels)
+    }
+    if (group.batches > 0) {
+      ops.batch += group.batches
+      this.#recordLatency(LatencyId.Batch, group.start, group.batches)
     }
   }
 
@@ -1093,6 +1223,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
       this.#assertWritable()
       const group = this.#currentGroup()
       group.encoder.append(encoder)
+      group.batches++
       if (sync ?? this.#options.sync) group.sync = true
       return group.promise
     } catch (err) {

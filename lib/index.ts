@@ -21,6 +21,15 @@ export type {
   StallReasonStats
 } from './database'
 export { Batch } from './write-batch'
+export type {
+  BytesWrittenMetrics,
+  DatabaseMetrics,
+  LatencyKind,
+  LatencyStats,
+  MetricsOptions,
+  OperationKind
+} from './metrics'
+export type { LogEvent, LogLevel, LogRecord, Logger } from './logger'
 export { Iterator } from './iterator'
 export type { IteratorOptions, RangeOptions } from './iterator'
 export { Snapshot } from './snapshot'

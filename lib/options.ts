@@ -6,6 +6,7 @@
 import { constants as bufferConstants } from 'node:buffer'
 import type { NativeOpenOptions } from './binding'
 import { ENCODINGS, type Encoding, typeName } from './encoding'
+import { type Logger, checkLogger } from './logger'
 import type { Snapshot } from './snapshot'
 
 const KiB = 1024
@@ -93,6 +94,8 @@ export interface OpenOptions<K extends Encoding = Encoding, V extends Encoding =
    * engine options; the engine closes when the last one does. Default `false`.
    */
   shared?: boolean
+  /** Receives open / close / flush / compaction / stall / error messages (see {@link Logger}). Default: none, nothing is logged. */
+  logger?: Logger
 }
 
 /**
@@ -144,6 +147,7 @@ export interface ResolvedOptions {
   readonly sync: boolean
   readonly keyEncoding: Encoding
   readonly valueEncoding: Encoding
+  readonly logger: Logger | undefined
 }
 
 interface IntRange { min: number, max: number, unit: string }
@@ -166,7 +170,7 @@ const intOptions: Record<string, IntRange> = {
 }
 const boolOptions = ['createIfMissing', 'errorIfExists', 'mmap', 'sync', 'readOnly', 'shared']
 const encodingOptions = ['keyEncoding', 'valueEncoding']
-const openOptionNames = [...boolOptions, ...Object.keys(intOptions), ...encodingOptions, 'testHooks']
+const openOptionNames = [...boolOptions, ...Object.keys(intOptions), ...encodingOptions, 'testHooks', 'logger']
 /** Names of every open option (internal: lib/level.ts picks the engine's options out of abstract-level's). */
 export const OPEN_OPTION_NAMES: readonly string[] = Object.freeze([...openOptionNames])
 const testHookNames = ['flushDelayMs', 'compactionDelayMs']
@@ -305,7 +309,8 @@ export function resolveOpenOptions (options: unknown): ResolvedOptions {
     allowEmptyKeys: (options as { [kAllowEmptyKeys]?: unknown } | undefined)?.[kAllowEmptyKeys] === true,
     sync: checkBool(o['sync'], 'sync', false),
     keyEncoding: checkEncoding(o['keyEncoding'], 'keyEncoding', 'utf8'),
-    valueEncoding: checkEncoding(o['valueEncoding'], 'valueEncoding', 'utf8')
+    valueEncoding: checkEncoding(o['valueEncoding'], 'valueEncoding', 'utf8'),
+    logger: checkLogger(o['logger'])
   }
 }
 

@@ -7,6 +7,7 @@
 #include "database.h"
 #include "errors.h"
 #include "iterator.h"
+#include "metrics.h"
 
 namespace lsm_binding {
 
@@ -45,6 +46,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("iterator_close", Napi::Function::New(env, IteratorClose, "iterator_close"));
   exports.Set("snapshot_create", Napi::Function::New(env, SnapshotCreate, "snapshot_create"));
   exports.Set("snapshot_release", Napi::Function::New(env, SnapshotRelease, "snapshot_release"));
+  exports.Set("db_metrics", Napi::Function::New(env, DbMetrics, "db_metrics"));
+  exports.Set("db_record_latency", Napi::Function::New(env, DbRecordLatency, "db_record_latency"));
   return exports;
 }
 

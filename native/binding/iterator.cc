@@ -7,6 +7,7 @@
 
 #include "database.h"
 #include "errors.h"
+#include "metrics.h"
 
 namespace lsm_binding {
 
@@ -158,6 +159,7 @@ Napi::Value IteratorNext(const Napi::CallbackInfo& info) {
   }
   const uint32_t max_entries = info[1].As<Napi::Number>().Uint32Value();
   const size_t max_bytes = info[2].As<Napi::Number>().Uint32Value();
+  const uint64_t start = NowNanos();
   lsm::Iterator* it = st->it.get();
   const bool reverse = (st->flags & kIterReverse) != 0;
   const bool want_keys = (st->flags & kIterKeys) != 0;
@@ -205,7 +207,11 @@ Napi::Value IteratorNext(const Napi::CallbackInfo& info) {
   }
   PutU32At(&page, 0, count);
   PutU32At(&page, 4, exhausted ? kPageExhausted : 0);
-  return Napi::Buffer<char>::Copy(env, page.data(), page.size());
+  Napi::Value result = Napi::Buffer<char>::Copy(env, page.data(), page.size());
+  if (st->core && st->core->db) {
+    st->core->db->RecordLatency(lsm::LatencyKind::kIteratorPage, NowNanos() - start, 1);
+  }
+  return result;
 }
 
 // iterator_seek(it, targetLength, limit): the target is in the database's

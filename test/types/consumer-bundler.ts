@@ -1,5 +1,5 @@
 // ESM consumer (bundler resolution) of lsmkv's published declarations (compiled by test/types.test.js).
-import lsmkv, { open, Database, LsmError, setNativeBinding, type OpenOptions, type IteratorOptions } from 'lsmkv'
+import lsmkv, { open, Database, LsmError, setNativeBinding, type OpenOptions, type IteratorOptions, type DatabaseMetrics, type Logger, type LogEvent } from 'lsmkv'
 import { LsmLevel, type LsmLevelOptions } from 'lsmkv/level'
 
 const options: OpenOptions<'utf8', 'json'> = { valueEncoding: 'json', memtableSize: 1 << 20 }
@@ -15,6 +15,15 @@ await db.put(42, 'v')
 const err = new LsmError('x', 'LOCKED')
 const code: 'LOCKED' | string = err.code
 setNativeBinding('/opt/app/lsmkv.node')
+const metrics: DatabaseMetrics = db.metrics()
+const p99: number = metrics.latency.getSync.p99 + metrics.operations.walSync
+const scrape: string = db.metrics({ format: 'prometheus', labels: { db: 'users' } })
+// @ts-expect-error the Prometheus form is a string
+const notObject: DatabaseMetrics = db.metrics({ format: 'prometheus' })
+const logger: Logger = { debug () {}, info () {}, warn () {}, error (message, record) { const e: LogEvent = record.event; void message; void e } }
+await open('./logged', { logger })
+db.on('closing', () => {}).on('closed', () => {})
+void p99; void scrape; void notObject
 const viaDefault: typeof open = lsmkv.open
 
 const levelOptions: LsmLevelOptions<string, { n: number }> = { valueEncoding: 'json', bloomBitsPerKey: 12 }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "lsm/iterator.h"
+#include "lsm/metrics.h"
 #include "lsm/options.h"
 #include "lsm/slice.h"
 #include "lsm/status.h"
@@ -190,6 +191,15 @@ class DB {
   // iterators and snapshots keep the state they pinned. A writable DB is
   // always current: OK, nothing to do. Closed after Close().
   virtual Status Refresh() { return Status::OK(); }
+  // Records `count` samples of `nanos` for an operation the embedder timed
+  // (LatencyKind kGet .. kIteratorPage). Lock-free; any thread. The default
+  // ignores them.
+  virtual void RecordLatency(LatencyKind kind, uint64_t nanos, uint64_t count) {}
+
+  // Fills out[k] for every LatencyKind k: what RecordLatency received plus
+  // the engine's own flush, compaction and WAL fdatasync timings. The
+  // default reports nothing recorded.
+  virtual void GetLatencies(LatencySummary out[kNumLatencyKinds]) {}
 };
 
 }  // namespace lsm

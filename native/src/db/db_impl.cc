@@ -428,7 +428,9 @@ void DBImpl::CommitLoop() {
       if (s.ok() && !wal_buffer_.empty()) LSM_KILL_POINT("wal.after_append");
       if (s.ok() && sync && !wal_buffer_.empty()) {
         LSM_KILL_POINT("wal.before_sync");
+        const uint64_t sync_start = MonotonicNanos();
         s = wal_->Sync();
+        RecordEngineLatency(LatencyKind::kWalSync, sync_start);
         stat_wal_syncs_.fetch_add(1, std::memory_order_relaxed);
         if (s.ok()) LSM_KILL_POINT("wal.after_sync");
       }
@@ -532,7 +534,9 @@ Status DBImpl::SwitchMemtable(std::unique_lock<std::mutex>& l) {
   l.unlock();
   // The old segment becomes durable before any write lands in the new one,
   // so a power loss can only ever cut the newest segment (no holes).
+  const uint64_t sync_start = MonotonicNanos();
   Status s = wal_->Sync();
+  RecordEngineLatency(LatencyKind::kWalSync, sync_start);
   if (s.ok()) s = wal_->Close();
   std::unique_ptr<WritableFile> file;
   if (s.ok()) s = env_->NewWritableFile(LogFileName(dbname_, new_number), &file);
@@ -599,6 +603,7 @@ Status DBImpl::FlushOldestImmutable(std::unique_lock<std::mutex>& l) {
   if (options_.test_flush_delay_ms > 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(options_.test_flush_delay_ms));
   }
+  const uint64_t flush_start = MonotonicNanos();
   VersionEdit edit;
   Status s = WriteLevel0Table(m.get(), &edit);
   if (s.ok() && !edit.new_files_.empty()) s = env_->SyncDir(dbname_);  // R3
@@ -610,6 +615,7 @@ Status DBImpl::FlushOldestImmutable(std::unique_lock<std::mutex>& l) {
   // R4: the edit that obsoletes the segment is durable; no reader uses WALs.
   if (s.ok()) LSM_KILL_POINT("flush.before_wal_delete");
   if (s.ok()) env_->RemoveFile(LogFileName(dbname_, m->log_number())).ok();
+  if (s.ok() && !edit.new_files_.empty()) RecordEngineLatency(LatencyKind::kFlush, flush_start);
 
   l.lock();
   if (s.ok()) {
@@ -704,6 +710,7 @@ Status DBImpl::RunCompaction(std::unique_lock<std::mutex>& l, std::unique_ptr<Co
   if (options_.test_compaction_delay_ms > 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(options_.test_compaction_delay_ms));
   }
+  const uint64_t compaction_start = MonotonicNanos();
   CompactionJob job(c.get(), dbname_, options_, env_, table_options_, versions_.get(),
                     std::move(snapshots), &shutting_down_);
   Status s = job.Run();
@@ -715,6 +722,7 @@ Status DBImpl::RunCompaction(std::unique_lock<std::mutex>& l, std::unique_ptr<Co
   if (s.ok()) {
     std::shared_ptr<const SuperVersion> old = super_version_;
     InstallSuperVersion();
+    RecordEngineLatency(LatencyKind::kCompaction, compaction_start);
     stat_compactions_.fetch_add(1, std::memory_order_relaxed);
     if (!info->trivial_move) {
       stat_compaction_read_.fetch_add(info->input_bytes, std::memory_order_relaxed);
@@ -1021,6 +1029,26 @@ void DBImpl::SetBackgroundError(const Status& s) {
   bg_error_ = s;  // R2: sticky; never retried
   bg_cv_.notify_all();
   if (options_.listener) options_.listener->OnBackgroundError(s);
+}
+
+void DBImpl::RecordLatency(LatencyKind kind, uint64_t nanos, uint64_t count) {
+  const int k = static_cast<int>(kind);
+  if (k >= 0 && k < kNumLatencyKinds) latency_[k].Add(nanos, count);
+}
+
+void DBImpl::GetLatencies(LatencySummary out[kNumLatencyKinds]) {
+  for (int k = 0; k < kNumLatencyKinds; k++) {
+    const HistogramData d = latency_[k].Snapshot();
+    LatencySummary& s = out[k];
+    s.count = d.count;
+    s.sum = d.sum;
+    s.min = d.min;
+    s.max = d.max;
+    s.p50 = d.Percentile(0.5);
+    s.p90 = d.Percentile(0.9);
+    s.p99 = d.Percentile(0.99);
+    s.p999 = d.Percentile(0.999);
+  }
 }
 
 Status DBImpl::BackgroundError() {

@@ -33,6 +33,7 @@
 #include "lsm/db.h"
 #include "lsm/env.h"
 #include "table/table.h"
+#include "util/histogram.h"
 #include "util/thread.h"
 #include "util/thread_annotations.h"
 
@@ -61,6 +62,8 @@ class DBImpl final : public DB {
   void GetStats(DBStats* stats) override;
   Status BackgroundError() override;
   Status Checkpoint(const std::string& dir) override;  // db/checkpoint.cc
+  void RecordLatency(LatencyKind kind, uint64_t nanos, uint64_t count) override;
+  void GetLatencies(LatencySummary out[kNumLatencyKinds]) override;
 
  private:
   struct Writer {
@@ -205,6 +208,11 @@ class DBImpl final : public DB {
   std::atomic<uint64_t> stat_stall_reason_micros_[kNumStallReasons] = {};
   std::atomic<uint64_t> stat_compactions_{0}, stat_compaction_read_{0};
   std::atomic<uint64_t> stat_compaction_written_{0}, stat_compaction_micros_{0};
+  // Latencies in nanoseconds, indexed by LatencyKind (lock-free).
+  Histogram latency_[kNumLatencyKinds];
+  void RecordEngineLatency(LatencyKind kind, uint64_t start_nanos) {
+    latency_[static_cast<int>(kind)].Add(MonotonicNanos() - start_nanos);
+  }
 };
 
 }  // namespace lsm

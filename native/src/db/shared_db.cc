@@ -116,6 +116,14 @@ class SharedHandle final : public DB {
   void GetStats(DBStats* st) override { db_->GetStats(st); }
   Status BackgroundError() override { return db_->BackgroundError(); }
   Status Refresh() override { return closed() ? Status::Closed() : db_->Refresh(); }
+  Status Checkpoint(const std::string& dir) override {
+    return closed() ? Status::Closed() : db_->Checkpoint(dir);
+  }
+  // One engine, one set of latency histograms: every handle's timings land in it.
+  void RecordLatency(LatencyKind kind, uint64_t nanos, uint64_t count) override {
+    db_->RecordLatency(kind, nanos, count);
+  }
+  void GetLatencies(LatencySummary out[kNumLatencyKinds]) override { db_->GetLatencies(out); }
 
   // Drops this handle's reference; the last one closes the engine.
   Status Close() override {
