@@ -93,13 +93,19 @@ test('a readOnly open reads, refreshes and keeps old views while another process
   assert.strictEqual(db.getSync(key(899)), 'b:899')
 })
 
-test('writes through a readOnly database reject with READ_ONLY', async (t) => {
+// A writer that stored k = v, and a readOnly open of the same directory.
+async function writerWithReader (t) {
   const dir = tempDir()
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }))
   const writer = await open(dir)
   await writer.put('k', 'v')
   const db = await open(dir, { readOnly: true })
   t.after(() => db.close())
+  return { writer, db }
+}
+
+test('writes through a readOnly database reject with READ_ONLY', async (t) => {
+  const { writer, db } = await writerWithReader(t)
   await assert.rejects(db.put('k', 'x'), isReadOnly)
   await assert.rejects(db.del('k'), isReadOnly)
   await assert.rejects(db.batch([{ type: 'put', key: 'a', value: 'b' }]), isReadOnly)
@@ -108,6 +114,16 @@ test('writes through a readOnly database reject with READ_ONLY', async (t) => {
   await assert.rejects(db.flush(), isReadOnly)
   await assert.rejects(db.compactRange(), isReadOnly)
   assert.strictEqual(db.getSync('k'), 'v')
+  await writer.close()
+})
+
+test('a readOnly open keeps latency metrics of its reads', async (t) => {
+  const { writer, db } = await writerWithReader(t)
+  for (let i = 0; i < 128; i++) assert.strictEqual(db.getSync('k'), 'v')
+  const m = db.metrics()
+  assert.strictEqual(m.operations.getSync, 128)
+  assert.strictEqual(m.latency.getSync.count, 2) // 1 in 64 is timed
+  assert.ok(m.latency.getSync.max > 0)
   await writer.close()
 })
 

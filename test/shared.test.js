@@ -108,6 +108,27 @@ test('the main thread closing last releases the lock', async (t) => {
   assert.strictEqual(openInAnotherProcess(dir), 'OPENED first')
 })
 
+test('checkpoint and metrics through a shared handle reach the one engine', async (t) => {
+  const dir = dirFor(t)
+  const a = await open(dir, { shared: true })
+  const b = await open(dir, { shared: true })
+  await a.put('x', '1')
+  await b.put('y', '2')
+  const copy = path.join(dir + '-checkpoint')
+  t.after(() => fs.rmSync(copy, { recursive: true, force: true }))
+  await b.checkpoint(copy)
+  for (let i = 0; i < 64; i++) a.getSync('x')
+  for (let i = 0; i < 64; i++) b.getSync('y')
+  // One engine: both handles' sampled reads land in the same histogram.
+  assert.strictEqual(a.metrics().latency.getSync.count, 2)
+  assert.strictEqual(b.metrics().latency.getSync.count, 2)
+  await a.close()
+  await b.close()
+  const restored = await open(copy)
+  assert.deepStrictEqual([restored.getSync('x'), restored.getSync('y')], ['1', '2'])
+  await restored.close()
+})
+
 test('a shared open with different engine options is rejected, naming the option', async (t) => {
   const dir = dirFor(t)
   const main = await open(dir, { shared: true, memtableSize: 1024 * 1024 })

@@ -430,7 +430,7 @@ void DBImpl::CommitLoop() {
         LSM_KILL_POINT("wal.before_sync");
         const uint64_t sync_start = MonotonicNanos();
         s = wal_->Sync();
-        RecordEngineLatency(LatencyKind::kWalSync, sync_start);
+        latencies_.RecordSince(LatencyKind::kWalSync, sync_start);
         stat_wal_syncs_.fetch_add(1, std::memory_order_relaxed);
         if (s.ok()) LSM_KILL_POINT("wal.after_sync");
       }
@@ -536,7 +536,7 @@ Status DBImpl::SwitchMemtable(std::unique_lock<std::mutex>& l) {
   // so a power loss can only ever cut the newest segment (no holes).
   const uint64_t sync_start = MonotonicNanos();
   Status s = wal_->Sync();
-  RecordEngineLatency(LatencyKind::kWalSync, sync_start);
+  latencies_.RecordSince(LatencyKind::kWalSync, sync_start);
   if (s.ok()) s = wal_->Close();
   std::unique_ptr<WritableFile> file;
   if (s.ok()) s = env_->NewWritableFile(LogFileName(dbname_, new_number), &file);
@@ -615,7 +615,7 @@ Status DBImpl::FlushOldestImmutable(std::unique_lock<std::mutex>& l) {
   // R4: the edit that obsoletes the segment is durable; no reader uses WALs.
   if (s.ok()) LSM_KILL_POINT("flush.before_wal_delete");
   if (s.ok()) env_->RemoveFile(LogFileName(dbname_, m->log_number())).ok();
-  if (s.ok() && !edit.new_files_.empty()) RecordEngineLatency(LatencyKind::kFlush, flush_start);
+  if (s.ok() && !edit.new_files_.empty()) latencies_.RecordSince(LatencyKind::kFlush, flush_start);
 
   l.lock();
   if (s.ok()) {
@@ -722,7 +722,7 @@ Status DBImpl::RunCompaction(std::unique_lock<std::mutex>& l, std::unique_ptr<Co
   if (s.ok()) {
     std::shared_ptr<const SuperVersion> old = super_version_;
     InstallSuperVersion();
-    RecordEngineLatency(LatencyKind::kCompaction, compaction_start);
+    latencies_.RecordSince(LatencyKind::kCompaction, compaction_start);
     stat_compactions_.fetch_add(1, std::memory_order_relaxed);
     if (!info->trivial_move) {
       stat_compaction_read_.fetch_add(info->input_bytes, std::memory_order_relaxed);
@@ -1029,26 +1029,6 @@ void DBImpl::SetBackgroundError(const Status& s) {
   bg_error_ = s;  // R2: sticky; never retried
   bg_cv_.notify_all();
   if (options_.listener) options_.listener->OnBackgroundError(s);
-}
-
-void DBImpl::RecordLatency(LatencyKind kind, uint64_t nanos, uint64_t count) {
-  const int k = static_cast<int>(kind);
-  if (k >= 0 && k < kNumLatencyKinds) latency_[k].Add(nanos, count);
-}
-
-void DBImpl::GetLatencies(LatencySummary out[kNumLatencyKinds]) {
-  for (int k = 0; k < kNumLatencyKinds; k++) {
-    const HistogramData d = latency_[k].Snapshot();
-    LatencySummary& s = out[k];
-    s.count = d.count;
-    s.sum = d.sum;
-    s.min = d.min;
-    s.max = d.max;
-    s.p50 = d.Percentile(0.5);
-    s.p90 = d.Percentile(0.9);
-    s.p99 = d.Percentile(0.99);
-    s.p999 = d.Percentile(0.999);
-  }
 }
 
 Status DBImpl::BackgroundError() {

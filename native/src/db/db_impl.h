@@ -28,6 +28,7 @@
 
 #include "db/compaction.h"
 #include "db/dbformat.h"
+#include "db/latencies.h"
 #include "db/memtable.h"
 #include "db/version_set.h"
 #include "lsm/db.h"
@@ -62,8 +63,10 @@ class DBImpl final : public DB {
   void GetStats(DBStats* stats) override;
   Status BackgroundError() override;
   Status Checkpoint(const std::string& dir) override;  // db/checkpoint.cc
-  void RecordLatency(LatencyKind kind, uint64_t nanos, uint64_t count) override;
-  void GetLatencies(LatencySummary out[kNumLatencyKinds]) override;
+  void RecordLatency(LatencyKind kind, uint64_t nanos, uint64_t count) override {
+    latencies_.Record(kind, nanos, count);
+  }
+  void GetLatencies(LatencySummary out[kNumLatencyKinds]) override { latencies_.Summarize(out); }
 
  private:
   struct Writer {
@@ -208,11 +211,7 @@ class DBImpl final : public DB {
   std::atomic<uint64_t> stat_stall_reason_micros_[kNumStallReasons] = {};
   std::atomic<uint64_t> stat_compactions_{0}, stat_compaction_read_{0};
   std::atomic<uint64_t> stat_compaction_written_{0}, stat_compaction_micros_{0};
-  // Latencies in nanoseconds, indexed by LatencyKind (lock-free).
-  Histogram latency_[kNumLatencyKinds];
-  void RecordEngineLatency(LatencyKind kind, uint64_t start_nanos) {
-    latency_[static_cast<int>(kind)].Add(MonotonicNanos() - start_nanos);
-  }
+  Latencies latencies_;  // nanoseconds, lock-free
 };
 
 }  // namespace lsm

@@ -34,6 +34,7 @@
 #include <string>
 
 #include "db/dbformat.h"
+#include "db/latencies.h"
 #include "db/memtable.h"
 #include "db/version_set.h"
 #include "lsm/db.h"
@@ -66,6 +67,10 @@ class ReadOnlyDB final : public DB {
   void GetStats(DBStats* stats) override;
   Status BackgroundError() override { return Status::OK(); }
   Status Refresh() override;
+  void RecordLatency(LatencyKind kind, uint64_t nanos, uint64_t count) override {
+    latencies_.Record(kind, nanos, count);
+  }
+  void GetLatencies(LatencySummary out[kNumLatencyKinds]) override { latencies_.Summarize(out); }
 
   // Tests: how many loads started over because the writer changed the
   // directory under them.
@@ -106,6 +111,7 @@ class ReadOnlyDB final : public DB {
 
   std::atomic<uint64_t> retries_{0};
   std::atomic<uint64_t> stat_gets_{0};
+  Latencies latencies_;  // the embedder's timings (reads, iterator pages)
   std::mutex refresh_mu_;  // one Refresh at a time
 
   mutable std::mutex mu_;
