@@ -99,6 +99,7 @@ export interface NativeStats {
   compactionMicros: number
   tablesDeleted: number
   pendingCompactionBytes: number
+  runningCompactions: number
   writeAmplification: number
   /** Keyed by stall reason name ('immutable-queue-full', 'l0-slowdown', 'l0-stop'). */
   stallsByReason: Record<string, { count: number, micros: number }>

@@ -243,6 +243,8 @@ export interface DatabaseStats {
   readonly tablesDeleted: number
   /** Bytes compaction still has to move to bring every level back to its target (estimate). */
   readonly pendingCompactionBytes: number
+  /** Compactions running at the moment of the call (0 to `compactionThreads`, or 1 more for `compactRange`). */
+  readonly runningCompactions: number
   /** Bytes the engine wrote (WAL + flushes + compactions) / user bytes written; 0 before any write. */
   readonly writeAmplification: number
   /** Stalls per reason: 'immutable-queue-full', 'l0-slowdown', 'l0-stop'. */
@@ -928,6 +930,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
       compactionMicros: s.compactionMicros,
       tablesDeleted: s.tablesDeleted,
       pendingCompactionBytes: s.pendingCompactionBytes,
+      runningCompactions: s.runningCompactions,
       writeAmplification: s.writeAmplification,
       stallsByReason: s.stallsByReason,
       levels: s.levels.map((l) => ({ level: l.level, files: l.files, bytes: l.bytes, score: l.score }))

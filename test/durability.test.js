@@ -11,13 +11,16 @@ const path = require('node:path')
 const { open } = require('..')
 const { prng } = require('./prng')
 
-const CYCLES = Number(process.env.LSMKV_KILL_CYCLES || 50)
+const CYCLES = Number(process.env.LSMKV_KILL_CYCLES || 60)
 const writer = path.join(__dirname, 'fixtures', 'kill-writer.js')
 
 
 // Runs the writer until it has acknowledged something and `ms` have passed,
-// then SIGKILLs it. Resolves with the acknowledgement lines it printed.
-function runAndKill (dir, sync, start, ms, memtableSize) {
+// then SIGKILLs it; with `during` ('flush' or 'compaction'), at the first
+// moment after that when the writer reports one running (or after 3 s
+// more). Resolves with the lines it printed (acknowledgements and states).
+function runAndKill (dir, sync, start, ms, memtableSize, during = null) {
+  const wanted = { flush: /^S 1 [01]$/m, compaction: /^S [01] 1$/m }[during]
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [writer, dir, sync ? '1' : '0', String(start), String(memtableSize)], {
       stdio: ['ignore', 'pipe', 'pipe']
@@ -25,10 +28,20 @@ function runAndKill (dir, sync, start, ms, memtableSize) {
     let out = ''
     let err = ''
     let timer = null
+    let armedAt = -1 // output length when the wait for `during` began
     child.stdout.on('data', (d) => {
       out += d
       if (timer === null && out.includes('READY')) {
-        timer = setTimeout(() => child.kill('SIGKILL'), ms)
+        timer = setTimeout(() => {
+          if (!wanted) return child.kill('SIGKILL')
+          armedAt = out.length
+          timer = setTimeout(() => child.kill('SIGKILL'), 3000)
+        }, ms)
+      }
+      if (armedAt >= 0 && wanted.test(out.slice(armedAt))) {
+        armedAt = -1
+        clearTimeout(timer)
+        child.kill('SIGKILL')
       }
     })
     child.stderr.on('data', (d) => { err += d })
@@ -45,6 +58,7 @@ function applyAcks (model, lines) {
   let maxCounter = model.maxCounter
   for (const line of lines) {
     const [kind, a, b] = line.split(' ')
+    if (kind === 'S') continue // what was running, not a write
     if (kind === 'B') {
       model.batch = Number(a)
       maxCounter = Math.max(maxCounter, Number(a))
@@ -114,11 +128,17 @@ async function killLoop (t, sync) {
   const model = { keys: new Map(), batch: 0, maxCounter: 0 }
   let start = 0
   let acked = 0
+  const landed = { flush: 0, compaction: 0 }
   try {
     for (let cycle = 0; cycle < CYCLES; cycle++) {
       // Small memtables so kills also land during rotations and flushes.
-      const lines = await runAndKill(dir, sync, start, 20 + Math.floor(rand() * 250), 64 * 1024)
-      acked += lines.length
+      // A third of the kills wait for a flush, a third for a compaction.
+      const during = [null, 'flush', 'compaction'][cycle % 3]
+      const lines = await runAndKill(dir, sync, start, 20 + Math.floor(rand() * 250), 64 * 1024, during)
+      const state = lines.filter((l) => l.startsWith('S ')).pop()
+      if (state === 'S 1 0' || state === 'S 1 1') landed.flush++
+      if (state === 'S 0 1' || state === 'S 1 1') landed.compaction++
+      acked += lines.filter((l) => !l.startsWith('S ')).length
       const before = model.maxCounter
       applyAcks(model, lines)
       // The writer's counter starts at `start` and advances one per write,
@@ -129,8 +149,11 @@ async function killLoop (t, sync) {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }
-  t.diagnostic(`acknowledged writes checked: ${acked}, lost: 0, batches partly applied: 0`)
+  t.diagnostic(`acknowledged writes checked: ${acked}, lost: 0, batches partly applied: 0, failed reopens: 0`)
+  t.diagnostic(`kills during a flush: ${landed.flush}, during a compaction: ${landed.compaction} (of ${CYCLES})`)
   assert.ok(acked > CYCLES, 'the writer acknowledged too few writes for the test to mean anything')
+  assert.ok(landed.flush > 0 && landed.compaction > 0,
+    `kills must land during flushes and during compactions (flush ${landed.flush}, compaction ${landed.compaction})`)
 }
 
 test('SIGKILL loop with sync writes loses no acknowledged write', { timeout: 600000 }, (t) => killLoop(t, true))

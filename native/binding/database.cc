@@ -564,6 +564,7 @@ Napi::Value DbStats(const Napi::CallbackInfo& info) {
   set("compactionMicros", st.compaction_micros);
   set("tablesDeleted", st.tables_deleted);
   set("pendingCompactionBytes", st.pending_compaction_bytes);
+  set("runningCompactions", st.running_compactions);
   o.Set("writeAmplification", Napi::Number::New(env, st.write_amplification));
   Napi::Object stalls = Napi::Object::New(env);
   for (int r = 0; r < lsm::kNumStallReasons; r++) {

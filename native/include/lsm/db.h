@@ -64,6 +64,7 @@ struct DBStats {
   // Bytes compaction still has to read to bring every level back to its
   // target (an estimate).
   uint64_t pending_compaction_bytes = 0;
+  uint64_t running_compactions = 0;  // compactions in progress now
   // Bytes the engine wrote (WAL + flushes + compactions) / user bytes written.
   double write_amplification = 0;
   StallStats stall_reasons[kNumStallReasons];  // indexed by StallReason

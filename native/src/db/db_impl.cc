@@ -705,6 +705,7 @@ Status DBImpl::RunCompaction(std::unique_lock<std::mutex>& l, std::unique_ptr<Co
   const std::vector<uint64_t> numbers = c->InputNumbers();
   compacting_files_.insert(numbers.begin(), numbers.end());
   std::vector<SequenceNumber> snapshots = LiveSnapshotsLocked();
+  stat_running_compactions_.fetch_add(1, std::memory_order_relaxed);
   l.unlock();
 
   if (options_.test_compaction_delay_ms > 0) {
@@ -718,6 +719,7 @@ Status DBImpl::RunCompaction(std::unique_lock<std::mutex>& l, std::unique_ptr<Co
   c.reset();  // its input Version: inputs no reader holds are deleted here (R4)
 
   l.lock();
+  stat_running_compactions_.fetch_sub(1, std::memory_order_relaxed);
   for (uint64_t n : numbers) compacting_files_.erase(n);
   if (s.ok()) {
     std::shared_ptr<const SuperVersion> old = super_version_;
@@ -1055,6 +1057,7 @@ void DBImpl::GetStats(DBStats* st) {
   st->compaction_bytes_read = stat_compaction_read_.load(std::memory_order_relaxed);
   st->compaction_bytes_written = stat_compaction_written_.load(std::memory_order_relaxed);
   st->compaction_micros = stat_compaction_micros_.load(std::memory_order_relaxed);
+  st->running_compactions = stat_running_compactions_.load(std::memory_order_relaxed);
   st->tables_deleted = versions_->obsolete_tables_deleted();
   for (int i = 0; i < kNumStallReasons; i++) {
     st->stall_reasons[i].count = stat_stall_count_[i].load(std::memory_order_relaxed);

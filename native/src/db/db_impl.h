@@ -211,6 +211,7 @@ class DBImpl final : public DB {
   std::atomic<uint64_t> stat_stall_reason_micros_[kNumStallReasons] = {};
   std::atomic<uint64_t> stat_compactions_{0}, stat_compaction_read_{0};
   std::atomic<uint64_t> stat_compaction_written_{0}, stat_compaction_micros_{0};
+  std::atomic<uint64_t> stat_running_compactions_{0};
   Latencies latencies_;  // nanoseconds, lock-free
 };
 
