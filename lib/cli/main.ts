@@ -8,7 +8,7 @@ import { CliError, type Io, commandHelp, commands } from './commands'
 const USAGE = `Usage: lsmkv <command> <db> [args] [flags]
 
 Commands:
-${Object.entries(commands).map(([, c]) => `  ${c.usage.padEnd(64)}${c.summary}`).join('\n')}
+${Object.entries(commands).map(([, c]) => `  ${c.usage}\n      ${c.summary}`).join('\n')}
 
 Keys and values are UTF-8 text unless --key-encoding / --value-encoding say
 hex, base64 (or json for values). 'lsmkv <command> --help' shows its flags.
