@@ -160,7 +160,8 @@ export interface Binding {
   iterator_init(db: NativeDb, flags: number, limit: number, lower: Uint8Array | undefined,
     upper: Uint8Array | undefined, snapshot: NativeSnapshot | undefined): NativeIterator
   /** The next page (format above). Throws ITERATOR_CLOSED once closed (also by db_close). */
-  iterator_next(it: NativeIterator, maxEntries: number, maxBytes: number): Buffer
+  /** The page, or its length when it was written into the database's shared value buffer. */
+  iterator_next(it: NativeIterator, maxEntries: number, maxBytes: number): Buffer | number
   /**
    * Seeks to the key in keyBuffer[0, targetLength): forward first >= target, reverse last <= target.
    * `limit` (-1: none) replaces the count of entries left to read.

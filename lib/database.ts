@@ -313,7 +313,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
   readonly #limits: Limits
   readonly #handle: NativeDb
   readonly #keyBuffer: Buffer
-  readonly #valueBuffer: Buffer
+  readonly #valueBuffer: Buffer = Buffer.alloc(VALUE_BUFFER_BYTES)
   readonly #sink: BatchSink
   #status: DatabaseStatus = 'opening'
   #nextId = 0
@@ -335,7 +335,8 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
   // Iterators and snapshots see the database through this (lib/iterator.ts).
   readonly #reader: IteratorHost = {
     isOpen: () => this.#status === 'open',
-    writeKey: (raw) => this.#writeKey(raw)
+    writeKey: (raw) => this.#writeKey(raw),
+    valueBuffer: this.#valueBuffer
   }
 
   private constructor (location: string, options: ResolvedOptions) {
@@ -349,7 +350,6 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
       allowEmptyKeys: options.allowEmptyKeys
     }
     this.#keyBuffer = Buffer.alloc(Math.max(options.native.maxKeySize, 64 * KiB))
-    this.#valueBuffer = Buffer.alloc(VALUE_BUFFER_BYTES)
     this.#sink = {
       keyEncoding: options.keyEncoding,
       valueEncoding: options.valueEncoding,

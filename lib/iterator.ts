@@ -29,6 +29,13 @@ import { LsmError } from './errors'
 import { checkBool, checkEncoding, checkKnown, checkObject } from './options'
 import { type Snapshot, type SnapshotOwner } from './snapshot'
 
+/** A fresh Buffer holding shared[0, length). */
+function copyOut (shared: Buffer, length: number): Buffer {
+  const out = Buffer.allocUnsafe(length)
+  shared.copy(out, 0, 0, length)
+  return out
+}
+
 /** Entries in the first page after creation or a seek: short scans stay cheap. */
 const FIRST_PAGE_ENTRIES = 16
 /** Entries and bytes per page after the first. */
@@ -88,6 +95,8 @@ export interface IteratorOptions<KE extends Encoding = Encoding, VE extends Enco
 export interface IteratorHost extends SnapshotOwner {
   /** Writes a key into the database's shared key buffer; returns its length. */
   readonly writeKey: (raw: Raw) => number
+  /** The database's shared value buffer, where short pages arrive. */
+  readonly valueBuffer: Buffer
 }
 
 /** A validated, encoded range (internal). */
@@ -528,7 +537,11 @@ export class Iterator<T, S = EncodingInput<Encoding>> implements AsyncIterableIt
     const handle = this.#usableHandle()
     this.#left = 0
     if (!this.#exhausted) {
-      const page = binding.iterator_next(handle, entries, PAGE_BYTES)
+      const result = binding.iterator_next(handle, entries, PAGE_BYTES)
+      // A page in the shared buffer is copied out at once: entries are views
+      // into their page, and the shared buffer is overwritten by the next
+      // read. (Small copies come from Buffer's pool: no new ArrayBuffer.)
+      const page = typeof result === 'number' ? copyOut(this.#host.valueBuffer, result) : result
       this.#small = false
       this.#exhausted = (page.readUInt32LE(4) & PAGE_EXHAUSTED) !== 0
       const count = page.readUInt32LE(0)

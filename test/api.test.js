@@ -90,6 +90,23 @@ test("'buffer' values are Buffers, copied out of the shared buffer", async () =>
   })
 })
 
+test('entries of short pages stay intact after later reads reuse the shared buffer', async () => {
+  await withDb({ keyEncoding: 'buffer', valueEncoding: 'buffer' }, async (db) => {
+    await db.batch(Array.from({ length: 50 }, (_, i) => ({ type: 'put', key: `k${i + 10}`, value: `value-${i + 10}` })))
+    const it = db.iterator()
+    it.seek(Buffer.from('k20'))
+    const first = it.nextvSync(3) // a short page: it arrives through the shared value buffer
+    const again = db.iterator()
+    again.seek(Buffer.from('k40'))
+    again.nextvSync(3) // overwrites the shared buffer
+    assert.strictEqual(db.getSync(Buffer.from('k55')).toString(), 'value-55') // so does a getSync
+    assert.deepStrictEqual(first.map(([k, v]) => [k.toString(), v.toString()]),
+      [['k20', 'value-20'], ['k21', 'value-21'], ['k22', 'value-22']])
+    it.close()
+    again.close()
+  })
+})
+
 test("'view' values are plain Uint8Arrays", async () => {
   await withDb({ valueEncoding: 'view', keyEncoding: 'view' }, async (db) => {
     const key = new Uint8Array([1, 2, 3])

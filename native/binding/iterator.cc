@@ -144,7 +144,11 @@ Napi::Value IteratorInit(const Napi::CallbackInfo& info) {
   return ext;
 }
 
-// iterator_next(it, maxEntries, maxBytes) -> page Buffer (format: iterator.h)
+// iterator_next(it, maxEntries, maxBytes) -> page (format: iterator.h): its
+// length when it was copied into the database's shared value buffer (JS
+// copies it out before the next call), or a Buffer when it does not fit
+// there. Short pages (a seek and a few entries) then cost no new native
+// Buffer.
 Napi::Value IteratorNext(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto* st = UnwrapTagged<IteratorState>(env, info[0], &kIteratorTag, "an iterator handle");
@@ -207,7 +211,14 @@ Napi::Value IteratorNext(const Napi::CallbackInfo& info) {
   }
   PutU32At(&page, 0, count);
   PutU32At(&page, 4, exhausted ? kPageExhausted : 0);
-  Napi::Value result = Napi::Buffer<char>::Copy(env, page.data(), page.size());
+  DbCore* core = st->core.get();
+  Napi::Value result;
+  if (core != nullptr && page.size() <= core->value_capacity) {
+    memcpy(core->value_data, page.data(), page.size());
+    result = Napi::Number::New(env, static_cast<double>(page.size()));
+  } else {
+    result = Napi::Buffer<char>::Copy(env, page.data(), page.size());
+  }
   if (st->core && st->core->db) {
     st->core->db->RecordLatency(lsm::LatencyKind::kIteratorPage, NowNanos() - start, 1);
   }
