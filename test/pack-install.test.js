@@ -2,7 +2,10 @@
 // Stages a copy of the package, runs the `prebuild` script (prebuildify
 // --napi --strip --tag-libc), packs it, installs the tarball into an empty project with
 // a PATH that holds only node, npm and sh, then opens a database through both
-// `require('lsmkv')` and `import { open } from 'lsmkv'`.
+// `require('lsmkv')` and `import { open } from 'lsmkv'`, and runs the
+// installed `lsmkv` CLI. The tarball's type declarations are checked with
+// @arethetypeswrong/cli (every entry point under node10, node16 CJS and ESM,
+// and bundler resolution).
 'use strict'
 const { test } = require('node:test')
 const assert = require('node:assert')
@@ -25,7 +28,7 @@ test('npm pack -> install on a PATH without a compiler -> import and require wor
   // 1. Stage the files the package ships and build the prebuild there.
   const stage = path.join(work, 'stage')
   fs.mkdirSync(stage)
-  for (const entry of ['package.json', 'binding.gyp', 'README.md', 'native', 'dist', 'level']) {
+  for (const entry of ['package.json', 'binding.gyp', 'README.md', 'native', 'dist', 'level', 'bin']) {
     fs.cpSync(path.join(root, entry), path.join(stage, entry), { recursive: true })
   }
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(stage, 'node_modules'))
@@ -51,6 +54,10 @@ test('npm pack -> install on a PATH without a compiler -> import and require wor
   assert.match(listing, /package\/prebuilds\/linux-x64\/.*\.glibc\.node/)
   assert.match(listing, /package\/level\/package\.json/)
   assert.match(listing, /package\/dist\/index\.d\.ts/)
+  assert.match(listing, /package\/bin\/lsmkv\.js/)
+  // The published types resolve for every consumer (exits non-zero on any problem).
+  const attw = JSON.parse(sh(path.join(root, 'node_modules', '.bin', 'attw'), [tgz, '--format', 'json']))
+  assert.deepStrictEqual(attw.problems, {})
 
   // 3. Install into an empty project with no compiler on PATH.
   const bin = path.join(work, 'bin')
@@ -86,4 +93,9 @@ test('npm pack -> install on a PATH without a compiler -> import and require wor
   assert.strictEqual(sh(path.join(bin, 'node'), ['-e', level], { cwd: app, env }).trim(), 'level')
   const levelEsm = `import { LsmLevel } from 'lsmkv/level'; console.log(typeof LsmLevel)`
   assert.strictEqual(sh(path.join(bin, 'node'), ['--input-type=module', '-e', levelEsm], { cwd: app, env }).trim(), 'function')
+
+  // 6. The package's bin: `npx lsmkv` works from the installed project.
+  const cli = path.join(app, 'node_modules', '.bin', 'lsmkv')
+  sh(cli, ['put', dbDir + '-cli', 'k', 'cli'], { cwd: app, env })
+  assert.strictEqual(sh(cli, ['get', dbDir + '-cli', 'k'], { cwd: app, env }).trim(), 'cli')
 })
