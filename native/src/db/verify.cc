@@ -48,6 +48,22 @@ class Verifier {
 
  private:
   std::string Path(const std::string& name) const { return dbname_ + "/" + name; }
+  // After a log (WAL or MANIFEST) was read to its end: a bad record that a
+  // valid one follows is damage. Returns true if the reader dropped a torn
+  // tail instead, with that tail and whether it is all zeros.
+  bool CheckLogEnd(VerifyFile* f, const log::Reader& reader, const std::string& contents,
+                   Slice* tail, bool* all_zero) {
+    const uint64_t end = reader.valid_length();
+    if (!reader.status().ok()) {
+      Issue(f, end, "record checksum or header mismatch (a valid record follows)");
+      return false;
+    }
+    if (!reader.dropped_torn_tail()) return false;
+    *tail = Slice(contents.data() + end, contents.size() - end);
+    *all_zero = std::all_of(tail->data(), tail->data() + tail->size(), [](char c) { return c == 0; });
+    return true;
+  }
+
   void Issue(VerifyFile* f, uint64_t offset, std::string what, bool damage = true) {
     // A file the current state does not reference cannot damage it.
     if (!f->live) damage = false;
@@ -132,11 +148,9 @@ void Verifier::VerifyManifest(VerifyFile* f, bool is_live) {
     have_seq |= edit.has_last_sequence_;
   }
   const uint64_t end = reader.valid_length();
-  if (!reader.status().ok()) {
-    Issue(f, end, "record checksum or header mismatch (a valid record follows)");
-  } else if (reader.dropped_torn_tail()) {
-    const Slice tail(contents.data() + end, contents.size() - end);
-    const bool all_zero = std::all_of(tail.data(), tail.data() + tail.size(), [](char c) { return c == 0; });
+  Slice tail;
+  bool all_zero = false;
+  if (CheckLogEnd(f, reader, contents, &tail, &all_zero)) {
     const bool complete = tail.size() >= log::kHeaderSize &&
                           DecodeFixed32(tail.data() + 4) <= tail.size() - log::kHeaderSize;
     if (!all_zero && complete && tail[tail.size() - 1] != 0) {
@@ -186,11 +200,9 @@ void Verifier::VerifyWal(VerifyFile* f, bool is_newest) {
     f->entries += ops.ops;
   }
   const uint64_t end = reader.valid_length();
-  if (!reader.status().ok()) {
-    Issue(f, end, "record checksum or header mismatch (a valid record follows)");
-  } else if (reader.dropped_torn_tail()) {
-    const Slice tail(contents.data() + end, contents.size() - end);
-    const bool all_zero = std::all_of(tail.data(), tail.data() + tail.size(), [](char c) { return c == 0; });
+  Slice tail;
+  bool all_zero = false;
+  if (CheckLogEnd(f, reader, contents, &tail, &all_zero)) {
     if (!all_zero && !is_newest) {
       Issue(f, end, "truncated record in a WAL segment followed by newer segments");
     } else if (!all_zero) {
