@@ -109,19 +109,27 @@ test('stats draws the levels; compact empties L0; checkpoint copies; verify find
   for (const d of [dir, path.dirname(ckpt), busy]) fs.rmSync(d, { recursive: true, force: true })
 })
 
-test('a database locked by another process, a bad path: clear errors, exit 1', async () => {
+test('a database locked by another process: reads work, writes fail clearly; a bad path: exit 1', async () => {
   const dir = tempDir()
   ok(['put', dir, 'a', '1'])
   const holder = spawn(process.execPath, ['-e', `
-    require(${JSON.stringify(path.join(__dirname, '..'))}).open(${JSON.stringify(dir)}).then(() => {
+    require(${JSON.stringify(path.join(__dirname, '..'))}).open(${JSON.stringify(dir)}).then(async (db) => {
+      await db.put('b', '2') // acknowledged, in the holder's WAL, not flushed
       process.stdout.write('ready\\n'); setInterval(() => {}, 1000)
     })`], { stdio: ['ignore', 'pipe', 'inherit'] })
   try {
     await once(holder.stdout, 'data')
-    const locked = lsmkv(['get', dir, 'a'])
-    assert.strictEqual(locked.code, 1)
-    assert.match(locked.err, /is locked: another process/)
-    // verify needs no lock.
+    for (const args of [['put', dir, 'c', '3'], ['del', dir, 'a'], ['compact', dir], ['load', dir, '/dev/null']]) {
+      const locked = lsmkv(args)
+      assert.strictEqual(locked.code, 1, args.join(' '))
+      assert.match(locked.err, /is locked: another process/)
+    }
+    // Reads open read-only (no LOCK) and see the holder's acknowledged writes;
+    // verify needs no lock either.
+    assert.strictEqual(ok(['get', dir, 'b']), '2\n')
+    assert.strictEqual(ok(['count', dir]), '2\n')
+    assert.strictEqual(ok(['scan', dir, '--keys-only']), 'a\nb\n')
+    assert.match(ok(['stats', dir]), /last sequence 2/)
     assert.match(ok(['verify', dir]), /^ok/m)
   } finally {
     holder.kill('SIGKILL')

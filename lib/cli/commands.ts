@@ -89,10 +89,22 @@ function noExtra (p: Parsed, count: number, command: string): void {
 }
 
 /** Opens the database, turning the usual failures into one clear line. */
-async function openDb (location: string, create: boolean): Promise<Db> {
-  if (!create && !fs.existsSync(location)) throw new CliError(`no database at '${location}' (the path does not exist)`)
+/**
+ * How a command opens its database: 'read' without the LOCK (readOnly: it
+ * works while another process writes, and sees its acknowledged writes),
+ * 'write' an existing one, 'create' one that may not exist yet.
+ */
+type Access = 'read' | 'write' | 'create'
+
+async function openDb (location: string, access: Access): Promise<Db> {
+  if (access !== 'create' && !fs.existsSync(location)) throw new CliError(`no database at '${location}' (the path does not exist)`)
   try {
-    return await open(location, { keyEncoding: 'buffer', valueEncoding: 'buffer', createIfMissing: create })
+    return await open(location, {
+      keyEncoding: 'buffer',
+      valueEncoding: 'buffer',
+      createIfMissing: access === 'create',
+      readOnly: access === 'read'
+    })
   } catch (err) {
     if (err instanceof LsmError && err.code === 'LOCKED') {
       throw new CliError(`'${location}' is locked: another process (or another open handle) is using it`)
@@ -104,8 +116,8 @@ async function openDb (location: string, create: boolean): Promise<Db> {
   }
 }
 
-async function withDb<T> (location: string, create: boolean, fn: (db: Db) => Promise<T>): Promise<T> {
-  const db = await openDb(location, create)
+async function withDb<T> (location: string, access: Access, fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = await openDb(location, access)
   try {
     return await fn(db)
   } finally {
@@ -148,7 +160,7 @@ const get: Command = {
   async run (p, io) {
     noExtra(p, 2, 'get')
     const key = encodeArg(positional(p, 1, 'key', 'get'), keyEnc(p), 'key')
-    const value = await withDb(positional(p, 0, 'db', 'get'), false, (db) => db.get(key))
+    const value = await withDb(positional(p, 0, 'db', 'get'), 'read', (db) => db.get(key))
     if (value === undefined) {
       io.stderr.write('lsmkv: key not found\n')
       return 1
@@ -167,7 +179,7 @@ const put: Command = {
     noExtra(p, 3, 'put')
     const key = encodeArg(positional(p, 1, 'key', 'put'), keyEnc(p), 'key')
     const value = encodeArg(positional(p, 2, 'value', 'put'), valueEnc(p), 'value')
-    await withDb(positional(p, 0, 'db', 'put'), true, (db) => db.put(key, value, { sync: p.flags.has('sync') }))
+    await withDb(positional(p, 0, 'db', 'put'), 'create', (db) => db.put(key, value, { sync: p.flags.has('sync') }))
     return 0
   }
 }
@@ -180,7 +192,7 @@ const del: Command = {
   async run (p) {
     noExtra(p, 2, 'del')
     const key = encodeArg(positional(p, 1, 'key', 'del'), keyEnc(p), 'key')
-    await withDb(positional(p, 0, 'db', 'del'), false, (db) => db.del(key, { sync: p.flags.has('sync') }))
+    await withDb(positional(p, 0, 'db', 'del'), 'write', (db) => db.del(key, { sync: p.flags.has('sync') }))
     return 0
   }
 }
@@ -204,7 +216,7 @@ const scan: Command = {
     if (p.flags.has('json') && p.flags.has('keys-only')) throw new UsageError('--json and --keys-only exclude each other', 'scan')
     const limit = p.flags.get('limit')
     const options = { ...rangeOf(p), reverse: p.flags.has('reverse'), limit: typeof limit === 'number' ? limit : -1 }
-    await withDb(positional(p, 0, 'db', 'scan'), false, async (db) => {
+    await withDb(positional(p, 0, 'db', 'scan'), 'read', async (db) => {
       if (p.flags.has('keys-only')) {
         for await (const key of db.keys(options)) await writeOut(io.stdout, decodeOut(key, keyEnc(p)) + '\n')
         return
@@ -227,7 +239,7 @@ const count: Command = {
   flags: { help, ...rangeFlags, 'key-encoding': keyEncoding },
   async run (p, io) {
     noExtra(p, 1, 'count')
-    const n = await withDb(positional(p, 0, 'db', 'count'), false, (db) => {
+    const n = await withDb(positional(p, 0, 'db', 'count'), 'read', (db) => {
       let total = 0
       for (const key of db.keys(rangeOf(p))) if (key !== undefined) total++
       return Promise.resolve(total)
@@ -245,7 +257,7 @@ const stats: Command = {
   async run (p, io) {
     noExtra(p, 1, 'stats')
     const location = positional(p, 0, 'db', 'stats')
-    const s = await withDb(location, false, (db) => Promise.resolve(db.stats()))
+    const s = await withDb(location, 'read', (db) => Promise.resolve(db.stats()))
     if (p.flags.has('json')) {
       await writeOut(io.stdout, JSON.stringify(s, null, 2) + '\n')
       return 0
@@ -278,7 +290,7 @@ const compact: Command = {
     const start = str(p, 'start')
     const end = str(p, 'end')
     const progress = new Progress(io.stderr, 'compact')
-    await withDb(positional(p, 0, 'db', 'compact'), false, async (db) => {
+    await withDb(positional(p, 0, 'db', 'compact'), 'write', async (db) => {
       db.on('compaction', (c) => {
         if (!c.manual || c.bytesDone === undefined) return
         progress.update(c.bytesDone, c.bytesTotal, `${formatBytes(c.bytesDone)} / ${formatBytes(c.bytesTotal ?? 0)}`)
@@ -330,7 +342,7 @@ const dump: Command = {
     noExtra(p, 1, 'dump')
     const file = str(p, 'out')
     const out = file === undefined ? io.stdout : fs.createWriteStream(file)
-    await withDb(positional(p, 0, 'db', 'dump'), false, async (db) => {
+    await withDb(positional(p, 0, 'db', 'dump'), 'read', async (db) => {
       for await (const [key, value] of db.iterator(rangeOf(p))) await writeOut(out, jsonLine(key, value, p))
     })
     if (file !== undefined) {
@@ -382,7 +394,7 @@ const load: Command = {
     const input = file !== undefined && file !== '-' ? fs.createReadStream(file) : io.stdin
     const progress = new Progress(io.stderr, 'load')
     let loaded = 0
-    await withDb(positional(p, 0, 'db', 'load'), true, async (db) => {
+    await withDb(positional(p, 0, 'db', 'load'), 'create', async (db) => {
       let bytes = 0
       let lineNo = 0
       let ops: Array<{ type: 'put', key: Buffer, value: Buffer }> = []
@@ -423,7 +435,7 @@ const checkpoint: Command = {
   async run (p) {
     noExtra(p, 2, 'checkpoint')
     const dir = positional(p, 1, 'dir', 'checkpoint')
-    await withDb(positional(p, 0, 'db', 'checkpoint'), false, (db) => db.checkpoint(dir))
+    await withDb(positional(p, 0, 'db', 'checkpoint'), 'write', (db) => db.checkpoint(dir))
     return 0
   }
 }

@@ -11,7 +11,9 @@ Commands:
 ${Object.entries(commands).map(([, c]) => `  ${c.usage}\n      ${c.summary}`).join('\n')}
 
 Keys and values are UTF-8 text unless --key-encoding / --value-encoding say
-hex, base64 (or json for values). 'lsmkv <command> --help' shows its flags.
+hex, base64 (or json for values). get, scan, count, stats and dump open the
+database read-only (no lock: they work while another process writes).
+'lsmkv <command> --help' shows its flags.
 `
 
 /** Runs one CLI invocation; resolves to the exit code. */
