@@ -57,6 +57,25 @@ void ReleaseSnapshot(SnapshotState* st) {
   if (st->core) st->core->snapshots.erase(st);
 }
 
+// A tagged External owning `st`: when JS drops it, Release(st) runs and st is
+// deleted. If the env can no longer run JS (a worker being terminated),
+// creating the External fails and nobody will ever see st: it is released
+// and deleted now, and the result is empty.
+template <typename T, void (*Release)(T*)>
+Napi::Value WrapTagged(Napi::Env env, T* st, const napi_type_tag* tag) {
+  auto ext = Napi::External<T>::New(env, st, [](Napi::Env, T* s) {
+    Release(s);
+    delete s;
+  });
+  if (ext.IsEmpty()) {
+    Release(st);
+    delete st;
+    return env.Undefined();
+  }
+  ext.TypeTag(tag);
+  return ext;
+}
+
 }  // namespace
 
 void DbCore::CloseReaders() {
@@ -128,20 +147,8 @@ Napi::Value IteratorInit(const Napi::CallbackInfo& info) {
   st->remaining = limit < 0 ? UINT64_MAX : static_cast<uint64_t>(limit);
   st->it.reset(db->NewIterator(ro, range));
   core->iterators.insert(st);
-  auto ext = Napi::External<IteratorState>::New(env, st, [](Napi::Env, IteratorState* s) {
-    // Dropped without close(): unpin its memtables and tables now.
-    CloseIterator(s);
-    delete s;
-  });
-  if (ext.IsEmpty()) {
-    // The env can no longer run JS (a worker being terminated): creating the
-    // External failed and nobody will ever see this iterator.
-    CloseIterator(st);
-    delete st;
-    return env.Undefined();
-  }
-  ext.TypeTag(&kIteratorTag);
-  return ext;
+  // Dropped without close(): CloseIterator unpins its memtables and tables.
+  return WrapTagged<IteratorState, CloseIterator>(env, st, &kIteratorTag);
 }
 
 // iterator_next(it, maxEntries, maxBytes) -> page (format: iterator.h): its
@@ -270,17 +277,7 @@ Napi::Value SnapshotCreate(const Napi::CallbackInfo& info) {
   st->core = core;
   st->snapshot = db->GetSnapshot();
   core->snapshots.insert(st);
-  auto ext = Napi::External<SnapshotState>::New(env, st, [](Napi::Env, SnapshotState* s) {
-    ReleaseSnapshot(s);  // dropped without release()
-    delete s;
-  });
-  if (ext.IsEmpty()) {  // as in IteratorInit: the env is going away
-    ReleaseSnapshot(st);
-    delete st;
-    return env.Undefined();
-  }
-  ext.TypeTag(&kSnapshotTag);
-  return ext;
+  return WrapTagged<SnapshotState, ReleaseSnapshot>(env, st, &kSnapshotTag);  // dropped: released
 }
 
 // snapshot_release(snap): idempotent.

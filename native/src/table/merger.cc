@@ -35,39 +35,14 @@ class MergingIterator final : public Iterator {
   }
 
   void Next() override {
-    // After moving backward, every other child sits before key(): move each
-    // to the first entry after it.
-    if (direction_ != kForward) {
-      const std::string k = key().ToString();
-      const size_t cur = heap_.front();
-      for (size_t i = 0; i < children_.size(); i++) {
-        if (i == cur) continue;
-        Iterator* c = children_[i].get();
-        c->Seek(k);
-        if (c->Valid() && comparator_->Compare(k, c->key()) == 0) c->Next();
-      }
-      Rebuild(kForward);  // cur is still at k and the smallest: it stays on top
-    }
+    if (direction_ != kForward) SwitchDirection(kForward);
     Iterator* top = children_[heap_.front()].get();
     top->Next();
     FixTop();
   }
 
   void Prev() override {
-    // After moving forward, every other child sits at or after key(): move
-    // each to the last entry before it.
-    if (direction_ != kReverse) {
-      const std::string k = key().ToString();
-      const size_t cur = heap_.front();
-      for (size_t i = 0; i < children_.size(); i++) {
-        if (i == cur) continue;
-        Iterator* c = children_[i].get();
-        c->Seek(k);
-        if (c->Valid()) c->Prev();
-        else if (c->status().ok()) c->SeekToLast();  // every entry of c is before k
-      }
-      Rebuild(kReverse);
-    }
+    if (direction_ != kReverse) SwitchDirection(kReverse);
     Iterator* top = children_[heap_.front()].get();
     top->Prev();
     FixTop();
@@ -92,6 +67,28 @@ class MergingIterator final : public Iterator {
   // first going forward, larger going backward; among equal keys the child
   // listed first (the newer source) comes first going forward and last
   // going backward, so both directions agree on the order.
+  // Turning around: every child other than the current one sits on the far
+  // side of key(). Forward, move each to its first entry after key(); in
+  // reverse, to its last entry before it. The current child stays at key(),
+  // on top of the rebuilt heap.
+  void SwitchDirection(Direction d) {
+    const std::string k = key().ToString();
+    const size_t cur = heap_.front();
+    for (size_t i = 0; i < children_.size(); i++) {
+      if (i == cur) continue;
+      Iterator* c = children_[i].get();
+      c->Seek(k);
+      if (d == kForward) {
+        if (c->Valid() && comparator_->Compare(k, c->key()) == 0) c->Next();
+      } else if (c->Valid()) {
+        c->Prev();
+      } else if (c->status().ok()) {
+        c->SeekToLast();  // every entry of c is before k
+      }
+    }
+    Rebuild(d);
+  }
+
   bool Before(size_t a, size_t b) const {
     const int r = comparator_->Compare(children_[a]->key(), children_[b]->key());
     if (direction_ == kForward) return r < 0 || (r == 0 && a < b);
