@@ -12,6 +12,7 @@
       "sources": [
         "native/src/util/status.cc",
         "native/src/util/crc32c.cc",
+        "native/src/util/lz.cc",
         "native/src/util/arena.cc",
         "native/src/util/bloom.cc",
         "native/src/util/comparator.cc",

@@ -30,6 +30,7 @@ export interface NativeOpenOptions {
   blockSize: number
   blockRestartInterval: number
   bloomBitsPerKey: number
+  compression: boolean
   mmap: boolean
   maxKeySize: number
   maxValueSize: number

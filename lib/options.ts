@@ -54,6 +54,8 @@ export interface OpenOptions<K extends Encoding = Encoding, V extends Encoding =
   blockRestartInterval?: number
   /** Bloom filter bits per key, 0 disables filters; 0 to 64. Default 10 (~1% false positives). */
   bloomBitsPerKey?: number
+  /** Store SSTable data blocks LZ-compressed when that saves at least 1/8 of their bytes. Default `true`. */
+  compression?: boolean
   /** Read SSTables through mmap (`false`: pread). Default `true`. */
   mmap?: boolean
   /** Largest key in bytes; 1 to 65536. Default 65536 (64 KiB). */
@@ -168,7 +170,7 @@ const intOptions: Record<string, IntRange> = {
   targetFileSize: { min: 64 * KiB, max: 4 * GiB, unit: 'bytes' },
   compactionThreads: { min: 1, max: 2, unit: '' }
 }
-const boolOptions = ['createIfMissing', 'errorIfExists', 'mmap', 'sync', 'readOnly', 'shared']
+const boolOptions = ['createIfMissing', 'errorIfExists', 'compression', 'mmap', 'sync', 'readOnly', 'shared']
 const encodingOptions = ['keyEncoding', 'valueEncoding']
 const openOptionNames = [...boolOptions, ...Object.keys(intOptions), ...encodingOptions, 'testHooks', 'logger']
 /** Names of every open option (internal: lib/level.ts picks the engine's options out of abstract-level's). */
@@ -278,6 +280,7 @@ export function resolveOpenOptions (options: unknown): ResolvedOptions {
     blockSize: checkInt(o['blockSize'], 'blockSize', optionRange('blockSize'), 4096),
     blockRestartInterval: checkInt(o['blockRestartInterval'], 'blockRestartInterval', optionRange('blockRestartInterval'), 16),
     bloomBitsPerKey: checkInt(o['bloomBitsPerKey'], 'bloomBitsPerKey', optionRange('bloomBitsPerKey'), 10),
+    compression: checkBool(o['compression'], 'compression', true),
     mmap: checkBool(o['mmap'], 'mmap', true),
     maxKeySize: checkInt(o['maxKeySize'], 'maxKeySize', optionRange('maxKeySize'), MAX_KEY_SIZE),
     maxValueSize: checkInt(o['maxValueSize'], 'maxValueSize', optionRange('maxValueSize'), MAX_VALUE_SIZE),

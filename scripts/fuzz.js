@@ -27,7 +27,8 @@ const TARGETS = {
   table: { maxLen: 16384 },
   block: { maxLen: 4096 },
   manifest: { maxLen: 4096 },
-  write_batch: { maxLen: 4096 }
+  write_batch: { maxLen: 4096 },
+  lz: { maxLen: 8192 }
 }
 const only = process.env.LSM_FUZZ_TARGETS ? process.env.LSM_FUZZ_TARGETS.split(',') : Object.keys(TARGETS)
 const jobs = String(Math.min(2, os.availableParallelism ? os.availableParallelism() : os.cpus().length))

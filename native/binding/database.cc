@@ -349,6 +349,7 @@ Napi::Value DbOpen(const Napi::CallbackInfo& info) {
   options.block_restart_interval =
       static_cast<int>(GetU32(o, "blockRestartInterval", options.block_restart_interval));
   options.bloom_bits_per_key = static_cast<int>(GetU32(o, "bloomBitsPerKey", options.bloom_bits_per_key));
+  options.compression = GetBool(o, "compression", options.compression);
   options.use_mmap = GetBool(o, "mmap", options.use_mmap);
   options.max_key_size = GetU32(o, "maxKeySize", static_cast<uint32_t>(options.max_key_size));
   options.max_value_size =

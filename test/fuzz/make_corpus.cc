@@ -15,6 +15,7 @@
 
 #include "log/log_format.h"
 #include "sample_files.h"
+#include "util/lz.h"
 
 namespace {
 
@@ -109,5 +110,17 @@ int main(int argc, char** argv) {
   ok &= Write(dir, "write_batch", "wrong-count", Flip(mixed, 8));
   ok &= Write(dir, "write_batch", "cut", Cut(mixed, mixed.size() - 3));
   ok &= Write(dir, "write_batch", "two-batches", Concat({SampleBatch(1, 0, 2, false), SampleBatch(3, 2, 2, true)}));
+
+  // lz: a compressed data block (as stream), the same block raw (as input
+  // to compress), and a stream whose copy overlaps its own output.
+  std::string compressed;
+  if (!lsm::lz::Compress(block, &compressed)) {
+    std::fprintf(stderr, "lsm_fuzz_corpus: the sample block does not compress\n");
+    return 1;
+  }
+  ok &= Write(dir, "lz", "compressed-block", compressed);
+  ok &= Write(dir, "lz", "raw-block", block);
+  ok &= Write(dir, "lz", "overlapping-copy", std::string("\x14\x01" "ab" "\x8e\x02", 6));
+  ok &= Write(dir, "lz", "flip-compressed", Flip(compressed, compressed.size() / 2));
   return ok ? 0 : 1;
 }

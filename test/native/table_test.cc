@@ -339,7 +339,7 @@ TEST(TableTest, PropertiesRoundTrip) {
   EXPECT_EQ(Key(0), p.smallest_key);
   EXPECT_EQ(Key(999), p.largest_key);
   EXPECT_EQ("lsm.Bytewise", p.comparator_name);
-  EXPECT_EQ(1u, p.format_version);
+  EXPECT_EQ(kTableFormatVersion, p.format_version);
   EXPECT_GE(p.data_blocks, 5u);
 }
 
@@ -585,17 +585,108 @@ TEST(TableTest, BadFooterChecksumIsCorruptionNamingFile) {
 TEST(TableTest, NewerFormatVersionIsAClearError) {
   MemEnv env;
   ASSERT_TRUE(BuildTable(&env, "v.sst", 10).ok());
-  SetFooterVersion(env.Contents("v.sst"), 2);
+  const uint32_t newer = kTableFormatVersion + 1;
+  SetFooterVersion(env.Contents("v.sst"), newer);
   std::unique_ptr<Table> table;
   Status s = Table::Open(TableOptions(), &env, "v.sst", true, &table);
   EXPECT_TRUE(s.code() == Status::kNotSupported) << s.message();
   EXPECT_TRUE(Contains(s.message(), "v.sst")) << s.message();
-  EXPECT_TRUE(Contains(s.message(), "format_version 2")) << s.message();
+  EXPECT_TRUE(Contains(s.message(), "format_version " + std::to_string(newer)))
+      << s.message();
   EXPECT_TRUE(Contains(s.message(), "newer")) << s.message();
 
   SetFooterVersion(env.Contents("v.sst"), 0);
   s = Table::Open(TableOptions(), &env, "v.sst", true, &table);
   EXPECT_TRUE(s.IsCorruption()) << s.message();
+}
+
+// ---- Compressed data blocks (format_version 2) ----
+
+// The stored size of the block at offset 0: where a trailer's checksum
+// matches the bytes before it.
+size_t FirstBlockSize(const std::string& file, uint8_t* type) {
+  for (size_t n = 1; n + kBlockTrailerSize <= file.size(); n++) {
+    const uint32_t crc = crc32c::Unmask(DecodeFixed32(file.data() + n + 1));
+    if (crc32c::Value(file.data(), n + 1) == crc) {
+      *type = static_cast<uint8_t>(file[n]);
+      return n;
+    }
+  }
+  return 0;
+}
+
+TEST(TableTest, CompressedBlocksReadLikeRawOnes) {
+  constexpr int kN = 5000;
+  MemEnv env;
+  TableOptions raw_options;
+  raw_options.compress_blocks = false;
+  ASSERT_TRUE(BuildTable(&env, "lz.sst", kN).ok());
+  ASSERT_TRUE(BuildTable(&env, "raw.sst", kN, raw_options).ok());
+  const size_t lz_size = env.Contents("lz.sst")->size();
+  const size_t raw_size = env.Contents("raw.sst")->size();
+  EXPECT_LT(lz_size, raw_size * 6 / 10) << lz_size << " vs " << raw_size;
+  uint8_t type = 0xee;
+  ASSERT_GT(FirstBlockSize(*env.Contents("lz.sst"), &type), 0u);
+  EXPECT_EQ(kLzBlock, type);
+  ASSERT_GT(FirstBlockSize(*env.Contents("raw.sst"), &type), 0u);
+  EXPECT_EQ(kRawBlock, type);
+
+  for (bool mmap : {true, false}) {
+    std::unique_ptr<Table> lz, raw;
+    ASSERT_TRUE(Table::Open(TableOptions(), &env, "lz.sst", mmap, &lz).ok());
+    ASSERT_TRUE(Table::Open(TableOptions(), &env, "raw.sst", mmap, &raw).ok());
+    EXPECT_EQ(lz->properties().data_blocks, raw->properties().data_blocks);
+    std::unique_ptr<Iterator> a(lz->NewIterator()), b(raw->NewIterator());
+    int i = 0;
+    for (a->SeekToLast(), b->SeekToLast(); a->Valid(); a->Prev(), b->Prev(), i++) {
+      ASSERT_TRUE(b->Valid());
+      ASSERT_EQ(b->key().ToString(), a->key().ToString());
+      ASSERT_EQ(b->value().ToString(), a->value().ToString());
+    }
+    EXPECT_FALSE(b->Valid());
+    EXPECT_EQ(kN, i);
+    Status s;
+    EXPECT_EQ(Value(1234), Get(*lz, Key(1234), &s).value);
+    EXPECT_TRUE(s.ok());
+  }
+}
+
+TEST(TableTest, FormatVersionOneTablesStillOpen) {
+  MemEnv env;
+  TableOptions options;
+  options.compress_blocks = false;  // what version 1 wrote
+  ASSERT_TRUE(BuildTable(&env, "v1.sst", 1000, options).ok());
+  SetFooterVersion(env.Contents("v1.sst"), 1);
+  std::unique_ptr<Table> table;
+  ASSERT_TRUE(Table::Open(TableOptions(), &env, "v1.sst", true, &table).ok());
+  Status s;
+  EXPECT_EQ(Value(999), Get(*table, Key(999), &s).value);
+  EXPECT_TRUE(s.ok());
+}
+
+// Damage behind a valid checksum (a buggy writer, or a collision) is still
+// Corruption, not garbage or a crash.
+TEST(TableTest, CompressedBlockThatDoesNotDecodeIsCorruption) {
+  MemEnv env;
+  ASSERT_TRUE(BuildTable(&env, "z.sst", 1000).ok());
+  std::string* file = env.Contents("z.sst");
+  uint8_t type = 0;
+  const size_t n = FirstBlockSize(*file, &type);
+  ASSERT_EQ(kLzBlock, type);
+  (*file)[0] = static_cast<char>((*file)[0] + 1);  // the recorded length
+  const uint32_t crc = crc32c::Value(file->data(), n + 1);
+  EncodeFixed32(&(*file)[n + 1], crc32c::Mask(crc));
+  for (bool mmap : {true, false}) {
+    std::unique_ptr<Table> table;
+    ASSERT_TRUE(Table::Open(TableOptions(), &env, "z.sst", mmap, &table).ok());
+    std::unique_ptr<Iterator> it(table->NewIterator());
+    it->SeekToFirst();
+    EXPECT_FALSE(it->Valid());
+    EXPECT_TRUE(it->status().IsCorruption());
+    EXPECT_TRUE(Contains(it->status().message(), "z.sst")) << it->status().message();
+    EXPECT_TRUE(Contains(it->status().message(), "does not decode at offset 0"))
+        << it->status().message();
+  }
 }
 
 // Every byte of a table flipped in turn: the damage must surface as

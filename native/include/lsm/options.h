@@ -85,6 +85,9 @@ struct Options {
   size_t block_size = 4096;
   int block_restart_interval = 16;
   int bloom_bits_per_key = 10;  // 0 disables filters
+  // SSTable data blocks are LZ-compressed when that saves at least 1/8 of
+  // their bytes (native/src/util/lz.h); false stores every block raw.
+  bool compression = true;
 
   bool use_mmap = true;  // SSTable reads through mmap; false: pread
 

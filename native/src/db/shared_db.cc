@@ -168,6 +168,7 @@ std::string FirstSharedOptionDifference(const Options& mine, const Options& engi
   check("block_restart_interval (blockRestartInterval)", mine.block_restart_interval,
         engine.block_restart_interval);
   check("bloom_bits_per_key (bloomBitsPerKey)", mine.bloom_bits_per_key, engine.bloom_bits_per_key);
+  check("compression", mine.compression, engine.compression);
   check("use_mmap (mmap)", mine.use_mmap, engine.use_mmap);
   check("max_key_size (maxKeySize)", mine.max_key_size, engine.max_key_size);
   check("max_value_size (maxValueSize)", mine.max_value_size, engine.max_value_size);

@@ -8,7 +8,10 @@
 //                   footer
 //   *_block      := contents trailer
 //   trailer      := type:uint8 crc:fixed32
-//                     type = 0 (raw); crc = masked crc32c(contents ++ type)
+//                     type = 0 (raw) or 1 (contents are util/lz.cc's
+//                     format; data blocks only, format_version >= 2)
+//                     crc = masked crc32c(contents ++ type), over the
+//                     bytes as stored
 //   block_handle := offset:varint64 size:varint64   (size excludes trailer)
 //   footer       := filter:block_handle index:block_handle
 //                   properties:block_handle zero padding to 60 bytes
@@ -38,6 +41,7 @@
 
 #include "util/coding.h"
 #include "util/crc32c.h"
+#include "util/lz.h"
 
 namespace lsm {
 
@@ -228,7 +232,19 @@ Status ReadBlock(const RandomAccessFile* file, const std::string& fname,
   if (crc32c::Value(data, n + 1) != expected) {
     return Status::Corruption(fname, "block checksum mismatch" + where());
   }
-  if (static_cast<uint8_t>(data[n]) != kRawBlock) {
+  const uint8_t type = static_cast<uint8_t>(data[n]);
+  if (type == kLzBlock) {
+    size_t length;
+    std::unique_ptr<char[]> raw;
+    if (lz::UncompressedLength(Slice(data, n), &length)) raw.reset(new char[length]);
+    if (raw == nullptr || !lz::Uncompress(Slice(data, n), raw.get(), length)) {
+      return Status::Corruption(fname, "compressed block does not decode" + where());
+    }
+    out->data = Slice(raw.get(), length);
+    out->heap = std::move(raw);
+    return Status::OK();
+  }
+  if (type != kRawBlock) {
     return Status::Corruption(fname, "unknown block type" + where());
   }
 

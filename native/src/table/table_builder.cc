@@ -7,6 +7,7 @@
 
 #include "util/coding.h"
 #include "util/crc32c.h"
+#include "util/lz.h"
 
 namespace lsm {
 
@@ -68,17 +69,23 @@ void TableBuilder::Add(const Slice& key, const Slice& value) {
 
 void TableBuilder::FlushDataBlock() {
   if (data_block_.empty() || !status_.ok()) return;
-  WriteBlock(data_block_.Finish(), &pending_handle_);
+  const Slice raw = data_block_.Finish();
+  if (options_.compress_blocks && lz::Compress(raw, &compressed_)) {
+    WriteBlock(compressed_, kLzBlock, &pending_handle_);
+  } else {
+    WriteBlock(raw, kRawBlock, &pending_handle_);
+  }
   data_block_.Reset();
   pending_index_entry_ = true;
   props_.data_blocks++;
 }
 
-void TableBuilder::WriteBlock(const Slice& contents, BlockHandle* handle) {
+void TableBuilder::WriteBlock(const Slice& contents, BlockType type,
+                              BlockHandle* handle) {
   handle->set_offset(offset_);
   handle->set_size(contents.size());
   char trailer[kBlockTrailerSize];
-  trailer[0] = static_cast<char>(kRawBlock);
+  trailer[0] = static_cast<char>(type);
   uint32_t crc = crc32c::Value(contents.data(), contents.size());
   crc = crc32c::Extend(crc, trailer, 1);  // the type byte is covered too
   EncodeFixed32(trailer + 1, crc32c::Mask(crc));
@@ -109,7 +116,7 @@ Status TableBuilder::Finish() {
 
   if (filter_ != nullptr && props_.num_entries > 0) {
     BlockHandle filter_handle;
-    WriteBlock(filter_->Finish(), &filter_handle);
+    WriteBlock(filter_->Finish(), kRawBlock, &filter_handle);
     footer.set_filter_handle(filter_handle);
   }
 
@@ -121,7 +128,7 @@ Status TableBuilder::Finish() {
     std::string encoded;
     EncodeTableProperties(props_, &encoded);
     BlockHandle handle;
-    WriteBlock(encoded, &handle);
+    WriteBlock(encoded, kRawBlock, &handle);
     footer.set_properties_handle(handle);
   }
 
@@ -136,7 +143,7 @@ Status TableBuilder::Finish() {
   }
   {
     BlockHandle handle;
-    WriteBlock(index_block_.Finish(), &handle);
+    WriteBlock(index_block_.Finish(), kRawBlock, &handle);
     footer.set_index_handle(handle);
   }
 

@@ -56,8 +56,9 @@ class TableBuilder {
 
  private:
   void FlushDataBlock();
-  // Writes contents + trailer; sets *handle.
-  void WriteBlock(const Slice& contents, BlockHandle* handle);
+  // Writes contents + trailer (of `type`, which contents are in); sets
+  // *handle.
+  void WriteBlock(const Slice& contents, BlockType type, BlockHandle* handle);
   // Queues bytes for the file, writing when enough have gathered: every
   // Append is a pwrite, so one per block would be one syscall per 4 KiB.
   void WriteRaw(const Slice& data);
@@ -76,7 +77,8 @@ class TableBuilder {
   bool pending_index_entry_ = false;
   BlockHandle pending_handle_;
   TableProperties props_;
-  std::string output_;  // bytes not yet appended to file_
+  std::string compressed_;  // scratch for a compressed data block
+  std::string output_;      // bytes not yet appended to file_
   bool closed_ = false;
 };
 
