@@ -32,16 +32,9 @@ constexpr size_t kMinCopy = 4;
 constexpr size_t kShortCopyMax = kMinCopy + 126;  // longest copy in one tag
 constexpr size_t kMaxCopyOp = 1 + 5 + 5;          // tag + two varint32s
 
-inline uint32_t Load32(const char* p) {
-  uint32_t v;
-  memcpy(&v, p, 4);
-  return v;
-}
-
-inline uint64_t Load64(const char* p) {
-  uint64_t v;
-  memcpy(&v, p, 8);
-  return v;
+// Slot of the 4 bytes at p in a table of 2^bits entries.
+inline uint32_t HashSlot(const char* p, int bits) {
+  return (DecodeFixed32(p) * 0x1e35a7bdu) >> (32 - bits);
 }
 
 // Length of the common prefix of a and b, reading no further than b_limit
@@ -49,7 +42,7 @@ inline uint64_t Load64(const char* p) {
 inline size_t MatchLength(const char* a, const char* b, const char* b_limit) {
   const char* start = b;
   while (b_limit - b >= 8) {
-    const uint64_t x = Load64(a) ^ Load64(b);
+    const uint64_t x = DecodeFixed64(a) ^ DecodeFixed64(b);
     if (x != 0) return (b - start) + (__builtin_ctzll(x) >> 3);  // little-endian
     a += 8;
     b += 8;
@@ -123,11 +116,10 @@ bool Compress(const Slice& input, std::string* out) {
   size_t i = 0;
   uint32_t miss = 32;  // step = miss / 32: skip faster through data that does not match
   while (i + kMinCopy <= n) {
-    const uint32_t v = Load32(src + i);
-    const uint32_t h = (v * 0x1e35a7bdu) >> (32 - bits);
+    const uint32_t h = HashSlot(src + i, bits);
     const size_t candidate = table[h];
     table[h] = static_cast<uint32_t>(i);
-    if (candidate < i && Load32(src + candidate) == v) {
+    if (candidate < i && DecodeFixed32(src + candidate) == DecodeFixed32(src + i)) {
       const size_t length =
           kMinCopy + MatchLength(src + candidate + kMinCopy, src + i + kMinCopy, src_end);
       if (!w.Literals(src + literal_start, i - literal_start) ||
@@ -138,10 +130,7 @@ bool Compress(const Slice& input, std::string* out) {
       literal_start = i;
       miss = 32;
       // Remember the copy's last position so a following repeat is found.
-      if (i + kMinCopy <= n) {
-        const uint32_t u = Load32(src + i - 1);
-        table[(u * 0x1e35a7bdu) >> (32 - bits)] = static_cast<uint32_t>(i - 1);
-      }
+      if (i + kMinCopy <= n) table[HashSlot(src + i - 1, bits)] = static_cast<uint32_t>(i - 1);
     } else {
       i += miss++ >> 5;
     }
