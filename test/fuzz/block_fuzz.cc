@@ -2,10 +2,12 @@
 // array validation, entry decoding with prefix compression, and the block
 // iterator's SeekToFirst / SeekToLast / Seek / Next / Prev. The input is a
 // block's contents (what follows a verified checksum, so there is no
-// checksum to get past). The block is parsed once with the bytewise
-// comparator (data blocks of bytewise tables) and once with the internal key
-// comparator (what the DB's data and index blocks use). Results must be
-// entries or a Corruption status; never a read outside the block.
+// checksum to get past). The block is parsed with the bytewise comparator
+// (data blocks of bytewise tables), with the internal key comparator (what
+// the DB's data and index blocks use), and with the internal key comparator
+// as a kLzValuesBlock (every value decoded: codec byte + util/lz stream).
+// Results must be entries or a Corruption status; never a read outside the
+// block.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -43,6 +45,7 @@ void Exercise(const lsm::Block& block, const lsm::Comparator* cmp, bool internal
   steps = 0;
   for (it->SeekToLast(); it->Valid() && steps < kMaxSteps; it->Prev(), steps++) {
     it->key().ToString();
+    it->value().ToString();
   }
   CheckStatus(*it);
 
@@ -69,13 +72,14 @@ void Exercise(const lsm::Block& block, const lsm::Comparator* cmp, bool internal
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // An exact-size heap copy: any read past the block is an ASan report.
-  for (int internal = 0; internal < 2; internal++) {
+  for (int mode = 0; mode < 3; mode++) {  // bytewise, internal, internal + lz values
     lsm::BlockContents contents;
     contents.heap.reset(new char[size == 0 ? 1 : size]);
     if (size > 0) memcpy(contents.heap.get(), data, size);
     contents.data = Slice(contents.heap.get(), size);
+    contents.lz_values = mode == 2;
     lsm::Block block(std::move(contents));
-    if (internal) Exercise(block, lsm::GetInternalKeyComparator(), true);
+    if (mode > 0) Exercise(block, lsm::GetInternalKeyComparator(), true);
     else Exercise(block, lsm::BytewiseComparator(), false);
   }
   return 0;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "util/coding.h"
+#include "util/lz.h"
 
 namespace lsm {
 
@@ -69,32 +70,44 @@ Block::Block(BlockContents&& contents) : contents_(std::move(contents)) {
 class Block::Iter final : public Iterator {
  public:
   Iter(const Comparator* comparator, const char* data, uint32_t restarts,
-       uint32_t num_restarts)
+       uint32_t num_restarts, bool lz_values)
       : comparator_(comparator),
         data_(data),
         restarts_(restarts),
         num_restarts_(num_restarts),
+        lz_values_(lz_values),
         current_(restarts),
         restart_index_(num_restarts) {}
 
   bool Valid() const override { return current_ < restarts_ && status_.ok(); }
-  Status status() const override { return status_; }
+  Status status() const override {
+    return value_damaged_ ? Status::Corruption(kValueDamaged) : status_;
+  }
   Slice key() const override {
     assert(Valid());
     return Slice(key_);
   }
+  // In a kLzValuesBlock the stored value is decoded here, on demand (a seek
+  // or a keys-only scan never pays for it), into a buffer valid until the
+  // iterator moves. A value that does not decode reads as empty and makes
+  // status() Corruption at once; the iterator stays Valid() until it is
+  // moved (callers step after reading), then stops.
   Slice value() const override {
     assert(Valid());
-    return value_;
+    if (!lz_values_) return value_;
+    if (!value_decoded_) DecodeValue();
+    return decoded_;
   }
 
   void Next() override {
     assert(Valid());
+    if (StopIfValueDamaged()) return;
     ParseNextKey();
   }
 
   void Prev() override {
     assert(Valid());
+    if (StopIfValueDamaged()) return;
     // Back up to the last restart point strictly before the current entry,
     // then decode forward to the entry just before it.
     const uint32_t original = current_;
@@ -112,7 +125,7 @@ class Block::Iter final : public Iterator {
   }
 
   void Seek(const Slice& target) override {
-    if (!status_.ok()) return;
+    if (StopIfValueDamaged() || !status_.ok()) return;
     // Binary search for the last restart point whose key is < target; the
     // answer is then in that restart interval or the first key of the next.
     uint32_t left = 0;
@@ -140,19 +153,56 @@ class Block::Iter final : public Iterator {
   }
 
   void SeekToFirst() override {
-    if (!status_.ok()) return;
+    if (StopIfValueDamaged() || !status_.ok()) return;
     SeekToRestartPoint(0);
     ParseNextKey();
   }
 
   void SeekToLast() override {
-    if (!status_.ok()) return;
+    if (StopIfValueDamaged() || !status_.ok()) return;
     SeekToRestartPoint(num_restarts_ - 1);
     while (ParseNextKey() && NextEntryOffset() < restarts_) {
     }
   }
 
  private:
+  static constexpr const char* kValueDamaged = "compressed value does not decode";
+
+  // value_ is codec:uint8 + bytes (format.h kLzValuesBlock).
+  void DecodeValue() const {
+    value_decoded_ = true;
+    decoded_ = Slice();
+    if (value_.empty()) {
+      value_damaged_ = true;
+      return;
+    }
+    const Slice stored(value_.data() + 1, value_.size() - 1);
+    if (value_[0] == 0) {
+      decoded_ = stored;
+      return;
+    }
+    size_t length;
+    if (value_[0] != 1 || !lz::UncompressedLength(stored, &length)) {
+      value_damaged_ = true;
+      return;
+    }
+    scratch_.resize(length);
+    if (!lz::Uncompress(stored, &scratch_[0], length)) {
+      value_damaged_ = true;
+      return;
+    }
+    decoded_ = Slice(scratch_);
+  }
+
+  // A damaged value stops the iterator (sticky Corruption) at its next move.
+  bool StopIfValueDamaged() {
+    if (!value_damaged_) return false;
+    value_damaged_ = false;
+    MarkInvalid();
+    status_ = Status::Corruption(kValueDamaged);
+    return true;
+  }
+
   uint32_t RestartPoint(uint32_t index) const {
     assert(index < num_restarts_);
     return DecodeFixed32(data_ + restarts_ + index * sizeof(uint32_t));
@@ -203,6 +253,7 @@ class Block::Iter final : public Iterator {
     key_.resize(shared);
     key_.append(p, non_shared);
     value_ = Slice(p + non_shared, value_len);
+    value_decoded_ = false;
     while (restart_index_ + 1 < num_restarts_ &&
            RestartPoint(restart_index_ + 1) < current_) {
       restart_index_++;
@@ -214,19 +265,25 @@ class Block::Iter final : public Iterator {
   const char* const data_;       // the block's bytes
   const uint32_t restarts_;      // offset of the restart array
   const uint32_t num_restarts_;  // >= 1
+  const bool lz_values_;         // values are codec:uint8 + bytes
 
   uint32_t current_;        // current entry's offset; >= restarts_ if !Valid
   uint32_t restart_index_;  // restart interval holding current_
   std::string key_;         // keys are prefix-compressed, so rebuilt here
-  Slice value_;
+  Slice value_;  // as stored (with the codec byte in a kLzValuesBlock)
   Status status_;
+  // value() of a kLzValuesBlock: decoded once per entry.
+  mutable bool value_decoded_ = false;
+  mutable bool value_damaged_ = false;
+  mutable Slice decoded_;       // into value_ (codec 0) or scratch_ (codec 1)
+  mutable std::string scratch_;
 };
 
 Iterator* Block::NewIterator(const Comparator* comparator) const {
   if (malformed_) {
     return NewErrorIterator(Status::Corruption("malformed block"));
   }
-  return new Iter(comparator, data_, restart_offset_, num_restarts_);
+  return new Iter(comparator, data_, restart_offset_, num_restarts_, contents_.lz_values);
 }
 
 }  // namespace lsm

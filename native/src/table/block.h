@@ -1,5 +1,6 @@
 // Block: read-only view of one block (format in block_builder.cc) with an
-// iterator that binary-searches the restart points. Parsing is defensive: a
+// iterator that binary-searches the restart points and, in a kLzValuesBlock
+// (table/format.h), decodes each value when it is asked for. Parsing is defensive: a
 // damaged block yields an iterator whose status() is Corruption, never a read
 // outside the block's bytes.
 //

@@ -8,10 +8,10 @@
 //                   footer
 //   *_block      := contents trailer
 //   trailer      := type:uint8 crc:fixed32
-//                     type = 0 (raw) or 1 (contents are util/lz.cc's
-//                     format; data blocks only, format_version >= 2)
-//                     crc = masked crc32c(contents ++ type), over the
-//                     bytes as stored
+//                     type = 0 (raw) or 1 (a data block whose values are
+//                     each codec:uint8 ++ bytes, codec 0 = as they are,
+//                     1 = util/lz.cc's format; format_version >= 2)
+//                     crc = masked crc32c(contents ++ type)
 //   block_handle := offset:varint64 size:varint64   (size excludes trailer)
 //   footer       := filter:block_handle index:block_handle
 //                   properties:block_handle zero padding to 60 bytes
@@ -41,7 +41,6 @@
 
 #include "util/coding.h"
 #include "util/crc32c.h"
-#include "util/lz.h"
 
 namespace lsm {
 
@@ -204,6 +203,7 @@ Status ReadBlock(const RandomAccessFile* file, const std::string& fname,
                  const BlockHandle& handle, BlockContents* out) {
   out->data = Slice();
   out->heap.reset();
+  out->lz_values = false;
   const uint64_t offset = handle.offset();
   // Built only on the error paths: this runs on every point read.
   auto where = [offset] { return " at offset " + std::to_string(offset); };
@@ -233,22 +233,12 @@ Status ReadBlock(const RandomAccessFile* file, const std::string& fname,
     return Status::Corruption(fname, "block checksum mismatch" + where());
   }
   const uint8_t type = static_cast<uint8_t>(data[n]);
-  if (type == kLzBlock) {
-    size_t length;
-    std::unique_ptr<char[]> raw;
-    if (lz::UncompressedLength(Slice(data, n), &length)) raw.reset(new char[length]);
-    if (raw == nullptr || !lz::Uncompress(Slice(data, n), raw.get(), length)) {
-      return Status::Corruption(fname, "compressed block does not decode" + where());
-    }
-    out->data = Slice(raw.get(), length);
-    out->heap = std::move(raw);
-    return Status::OK();
-  }
-  if (type != kRawBlock) {
+  if (type != kRawBlock && type != kLzValuesBlock) {
     return Status::Corruption(fname, "unknown block type" + where());
   }
 
   out->data = Slice(data, n);
+  out->lz_values = type == kLzValuesBlock;
   // An unmapped file may still hand back a view of its own stable memory;
   // keep our buffer only if the bytes actually live in it.
   if (buf != nullptr && data == buf.get()) out->heap = std::move(buf);

@@ -19,7 +19,7 @@
 namespace lsm {
 
 // The newest table format this build reads and the one it writes.
-// 1: raw blocks only. 2: data blocks may be LZ-compressed (kLzBlock).
+// 1: raw blocks only. 2: data blocks may hold coded values (kLzValuesBlock).
 inline constexpr uint32_t kTableFormatVersion = 2;
 
 // Last 8 bytes of every table. DO NOT CHANGE.
@@ -36,9 +36,10 @@ struct TableOptions {
   size_t block_size = 4096;
   int block_restart_interval = 16;
   int bloom_bits_per_key = 10;  // 0 = no filter
-  // Data blocks are stored LZ-compressed when that saves at least 1/8 of
-  // their bytes (util/lz.h); otherwise, and for the filter, index and
-  // properties blocks, raw.
+  // Data blocks are written as kLzValuesBlock: each value is stored
+  // LZ-compressed (util/lz.h) when that saves at least 1/8 of its bytes.
+  // Keys, and the filter, index and properties blocks, are never compressed,
+  // so a point read decodes one value, not a block.
   bool compress_blocks = true;
   // Bytes stripped from the END of every key before it is added to / checked
   // against the bloom filter. The DB passes 8 so the filter is on user keys.
@@ -75,7 +76,9 @@ Status DecodeTableProperties(const Slice& contents, TableProperties* props);
 // Block type byte in the trailer. DO NOT CHANGE the values.
 enum BlockType : uint8_t {
   kRawBlock = 0,  // uncompressed contents
-  kLzBlock = 1,   // util/lz.h format; the checksum covers these bytes
+  // A data block whose every value is codec:uint8 followed by the value:
+  // codec 0 = the bytes as they are, 1 = util/lz.h's format.
+  kLzValuesBlock = 1,
 };
 
 // type:1 + masked crc32c:4 after every block.
@@ -141,19 +144,18 @@ class Footer {
   uint32_t format_version_ = kTableFormatVersion;
 };
 
-// A verified block's bytes (uncompressed). With a mapped file and a raw
-// block `data` points into the mapping (which the table keeps alive);
-// otherwise into `heap`, owned here.
+// A verified block's bytes. With a mapped file `data` points into the mapping
+// (which the table keeps alive); otherwise into `heap`, owned here.
 struct BlockContents {
   Slice data;
   std::unique_ptr<char[]> heap;  // null when data points into a mapping
+  bool lz_values = false;        // a kLzValuesBlock: Block decodes each value
 };
 
 // Reads the block at `handle` and its trailer from `file`, verifies the
-// checksum and type, uncompresses a kLzBlock, and fills *out. Errors (all
-// Corruption, naming fname and the block offset): handle beyond the end of
-// the file, short read, checksum mismatch, unknown block type, compressed
-// bytes that do not decode. I/O errors are passed through.
+// checksum and type, and fills *out. Errors (all Corruption, naming fname
+// and the block offset): handle beyond the end of the file, short read,
+// checksum mismatch, unknown block type. I/O errors are passed through.
 Status ReadBlock(const RandomAccessFile* file, const std::string& fname,
                  const BlockHandle& handle, BlockContents* out);
 

@@ -138,6 +138,10 @@ Status Table::InternalGet(const Slice& key, void* arg,
     first = false;
     if (block_iter->Valid()) {
       handle_result(arg, block_iter->key(), block_iter->value());
+      // A value that did not decode was passed as empty: the error wins.
+      if (!block_iter->status().ok()) {
+        return BlockError(block_iter->status(), "data", handle.offset());
+      }
       return Status::OK();
     }
     if (!block_iter->status().ok()) {

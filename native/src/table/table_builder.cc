@@ -61,7 +61,19 @@ void TableBuilder::Add(const Slice& key, const Slice& value) {
   props_.raw_key_bytes += key.size();
   props_.raw_value_bytes += value.size();
 
-  data_block_.Add(key, value);
+  if (options_.compress_blocks) {
+    coded_value_.clear();
+    if (lz::Compress(value, &compressed_)) {
+      coded_value_.push_back(1);
+      coded_value_.append(compressed_);
+    } else {
+      coded_value_.push_back(0);
+      coded_value_.append(value.data(), value.size());
+    }
+    data_block_.Add(key, coded_value_);
+  } else {
+    data_block_.Add(key, value);
+  }
   if (data_block_.CurrentSizeEstimate() >= options_.block_size) {
     FlushDataBlock();
   }
@@ -69,12 +81,8 @@ void TableBuilder::Add(const Slice& key, const Slice& value) {
 
 void TableBuilder::FlushDataBlock() {
   if (data_block_.empty() || !status_.ok()) return;
-  const Slice raw = data_block_.Finish();
-  if (options_.compress_blocks && lz::Compress(raw, &compressed_)) {
-    WriteBlock(compressed_, kLzBlock, &pending_handle_);
-  } else {
-    WriteBlock(raw, kRawBlock, &pending_handle_);
-  }
+  WriteBlock(data_block_.Finish(), options_.compress_blocks ? kLzValuesBlock : kRawBlock,
+             &pending_handle_);
   data_block_.Reset();
   pending_index_entry_ = true;
   props_.data_blocks++;

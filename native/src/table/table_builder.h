@@ -77,8 +77,9 @@ class TableBuilder {
   bool pending_index_entry_ = false;
   BlockHandle pending_handle_;
   TableProperties props_;
-  std::string compressed_;  // scratch for a compressed data block
-  std::string output_;      // bytes not yet appended to file_
+  std::string compressed_;   // scratch: a value's LZ form
+  std::string coded_value_;  // scratch: codec byte + value (kLzValuesBlock)
+  std::string output_;       // bytes not yet appended to file_
   bool closed_ = false;
 };
 
