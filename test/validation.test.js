@@ -229,6 +229,7 @@ test('bad option values are TypeError / RangeError naming the option', async () 
     [{ createIfMissing: 'yes' }, TypeError, /'createIfMissing' must be a boolean, got string/],
     [{ errorIfExists: 1 }, TypeError, /'errorIfExists' must be a boolean, got number/],
     [{ mmap: null }, TypeError, /'mmap' must be a boolean, got null/],
+    [{ compression: 'lz' }, TypeError, /'compression' must be a boolean, got string/],
     [{ sync: 'true' }, TypeError, /'sync' must be a boolean/],
     [{ keyEncoding: 'binary' }, TypeError, /'keyEncoding' must be one of 'utf8', 'buffer', 'view', 'json', got 'binary'/],
     [{ valueEncoding: 1 }, TypeError, /'valueEncoding' must be one of/],

@@ -664,6 +664,46 @@ TEST(TableTest, FormatVersionOneTablesStillOpen) {
   EXPECT_TRUE(s.ok());
 }
 
+// What a compaction does: copying a table's entries through StoredValue()
+// writes the same bytes as compressing every value again.
+TEST(TableTest, StoredValuesCopyWithoutRecompressing) {
+  MemEnv env;
+  ASSERT_TRUE(BuildTable(&env, "a.sst", 3000).ok());
+  std::unique_ptr<Table> a;
+  ASSERT_TRUE(Table::Open(TableOptions(), &env, "a.sst", true, &a).ok());
+  std::unique_ptr<WritableFile> file;
+  ASSERT_TRUE(env.NewWritableFile("b.sst", &file).ok());
+  TableBuilder builder(TableOptions(), file.get());
+  std::unique_ptr<Iterator> it(a->NewIterator());
+  int stored_count = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    Slice stored;
+    if (it->StoredValue(&stored)) {
+      stored_count++;
+      builder.AddStored(it->key(), it->value(), stored);
+    } else {
+      builder.Add(it->key(), it->value());
+    }
+  }
+  ASSERT_TRUE(builder.Finish().ok());
+  EXPECT_EQ(3000, stored_count);
+  EXPECT_EQ(*env.Contents("a.sst"), *env.Contents("b.sst"));
+
+  // A builder that does not compress takes the decoded value instead.
+  TableOptions raw;
+  raw.compress_blocks = false;
+  ASSERT_TRUE(env.NewWritableFile("c.sst", &file).ok());
+  TableBuilder raw_builder(raw, file.get());
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    Slice stored;
+    ASSERT_TRUE(it->StoredValue(&stored));
+    raw_builder.AddStored(it->key(), it->value(), stored);
+  }
+  ASSERT_TRUE(raw_builder.Finish().ok());
+  ASSERT_TRUE(BuildTable(&env, "d.sst", 3000, raw).ok());
+  EXPECT_EQ(*env.Contents("d.sst"), *env.Contents("c.sst"));
+}
+
 // Damage behind a valid checksum (a buggy writer, or a collision) is still
 // Corruption, not garbage or a crash: here the first value's codec byte.
 TEST(TableTest, ValueThatDoesNotDecodeIsCorruption) {

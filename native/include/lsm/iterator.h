@@ -42,6 +42,12 @@ class Iterator {
   virtual Slice key() const = 0;
   // REQUIRES: Valid()
   virtual Slice value() const = 0;
+  // Internal (SSTable iterators). REQUIRES: Valid(). When the current value
+  // is stored coded in a table (native/src/table/format.h kLzValuesBlock),
+  // sets *stored to the bytes as stored, once value() has decoded them
+  // cleanly, and returns true: a compaction copies them without compressing
+  // again. False otherwise (and for a value that does not decode).
+  virtual bool StoredValue(Slice* /*stored*/) const { return false; }
   // Not OK when a read or checksum failed; Valid() is then false.
   virtual Status status() const = 0;
 };

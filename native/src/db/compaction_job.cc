@@ -108,7 +108,12 @@ Status CompactionJob::Run() {
     m.largest_seq = std::max(m.largest_seq, ikey.sequence);
     m.num_entries++;
     if (ikey.type == kTypeDeletion) m.num_deletions++;
-    current_->builder->Add(key, input->value());
+    Slice stored;
+    if (input->StoredValue(&stored)) {
+      current_->builder->AddStored(key, input->value(), stored);
+    } else {
+      current_->builder->Add(key, input->value());
+    }
   }
   if (s.ok()) s = input->status();  // Corruption naming the input file and offset
   if (s.ok() && current_) s = FinishOutput();

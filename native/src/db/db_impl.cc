@@ -935,18 +935,17 @@ std::shared_ptr<const DBImpl::SuperVersion> DBImpl::GetSuperVersion() {
   return super_version_;
 }
 
-SequenceNumber DBImpl::ReadSequence(const ReadOptions& options) const {
-  if (options.snapshot != nullptr) {
-    return static_cast<const SnapshotImpl*>(options.snapshot)->seq;
-  }
-  return versions_->LastSequence();
+std::shared_ptr<const DBImpl::SuperVersion> DBImpl::GetSuperVersion(const ReadOptions& options,
+                                                                    SequenceNumber* seq) {
+  std::lock_guard<std::mutex> l(mu_);
+  *seq = options.snapshot != nullptr ? static_cast<const SnapshotImpl*>(options.snapshot)->seq
+                                     : versions_->LastSequence();
+  return super_version_;
 }
 
 Status DBImpl::Get(const ReadOptions& options, const Slice& key, std::string* value) {
-  // Sequence first, then the SuperVersion: everything at or below the
-  // sequence is in that SuperVersion's memtables or tables.
-  const SequenceNumber seq = ReadSequence(options);
-  std::shared_ptr<const SuperVersion> sv = GetSuperVersion();
+  SequenceNumber seq;
+  std::shared_ptr<const SuperVersion> sv = GetSuperVersion(options, &seq);
   if (!sv) return Status::Closed();
   stat_gets_.fetch_add(1, std::memory_order_relaxed);
   LookupKey lkey(key, seq);
@@ -960,8 +959,8 @@ Status DBImpl::Get(const ReadOptions& options, const Slice& key, std::string* va
 }
 
 Iterator* DBImpl::NewIterator(const ReadOptions& options, const KeyRange& range) {
-  const SequenceNumber seq = ReadSequence(options);
-  std::shared_ptr<const SuperVersion> sv = GetSuperVersion();
+  SequenceNumber seq;
+  std::shared_ptr<const SuperVersion> sv = GetSuperVersion(options, &seq);
   if (!sv) return NewErrorIterator(Status::Closed());
   std::vector<const MemTable*> mems{sv->mem.get()};
   for (const auto& m : sv->imm) mems.push_back(m.get());

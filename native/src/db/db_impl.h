@@ -129,8 +129,17 @@ class DBImpl final : public DB {
   Status WriteRejection() const REQUIRES(mu_);
   // The pinned SuperVersion, or nullptr after Close().
   std::shared_ptr<const SuperVersion> GetSuperVersion() EXCLUDES(mu_);
-  // The sequence a read uses: the snapshot's, or the latest published.
-  SequenceNumber ReadSequence(const ReadOptions& options) const;
+  // The same, for a read, with the sequence it reads at in *seq: the
+  // snapshot's, or the latest published. Both are taken under mu_ together.
+  // A sequence taken first, alone, could predate a compaction installed
+  // before the SuperVersion is taken; that compaction dropped versions
+  // older than the newest one it saw, which a read at the older sequence
+  // needs (it found no version of a key that always had one). Taken
+  // together, the SuperVersion's files were compacted with an oldest-reader
+  // bound at or below *seq, and every memtable holding a sequence <= *seq is
+  // in it.
+  std::shared_ptr<const SuperVersion> GetSuperVersion(const ReadOptions& options,
+                                                      SequenceNumber* seq) EXCLUDES(mu_);
 
  public:
   // The oldest sequence number a live snapshot reads at, or the latest

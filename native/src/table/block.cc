@@ -99,6 +99,14 @@ class Block::Iter final : public Iterator {
     return decoded_;
   }
 
+  bool StoredValue(Slice* stored) const override {
+    if (!lz_values_) return false;
+    value();  // decoded once: only a clean value is passed on as stored
+    if (value_damaged_) return false;
+    *stored = value_;
+    return true;
+  }
+
   void Next() override {
     assert(Valid());
     if (StopIfValueDamaged()) return;

@@ -50,6 +50,9 @@ class MergingIterator final : public Iterator {
 
   Slice key() const override { return children_[heap_.front()]->key(); }
   Slice value() const override { return children_[heap_.front()]->value(); }
+  bool StoredValue(Slice* stored) const override {
+    return children_[heap_.front()]->StoredValue(stored);
+  }
 
   Status status() const override {
     if (!error_.ok()) return error_;

@@ -198,6 +198,7 @@ class Table::TwoLevelIterator final : public Iterator {
     assert(Valid());
     return data_iter_->value();
   }
+  bool StoredValue(Slice* stored) const override { return data_iter_->StoredValue(stored); }
   Status status() const override { return status_; }
 
   void Seek(const Slice& target) override {

@@ -36,6 +36,14 @@ TableBuilder::TableBuilder(const TableOptions& options, WritableFile* file)
 TableBuilder::~TableBuilder() { assert(closed_); }
 
 void TableBuilder::Add(const Slice& key, const Slice& value) {
+  AddEntry(key, value, nullptr);
+}
+
+void TableBuilder::AddStored(const Slice& key, const Slice& value, const Slice& stored) {
+  AddEntry(key, value, &stored);
+}
+
+void TableBuilder::AddEntry(const Slice& key, const Slice& value, const Slice* stored) {
   assert(!closed_);
   if (!status_.ok()) return;
   if (props_.num_entries > 0 &&
@@ -61,7 +69,9 @@ void TableBuilder::Add(const Slice& key, const Slice& value) {
   props_.raw_key_bytes += key.size();
   props_.raw_value_bytes += value.size();
 
-  if (options_.compress_blocks) {
+  if (options_.compress_blocks && stored != nullptr) {
+    data_block_.Add(key, *stored);  // already codec byte + bytes
+  } else if (options_.compress_blocks) {
     coded_value_.clear();
     if (lz::Compress(value, &compressed_)) {
       coded_value_.push_back(1);
