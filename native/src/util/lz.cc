@@ -1,4 +1,4 @@
-// Owns the LZ byte format. DO NOT CHANGE it: compressed SSTable blocks on
+// Owns the LZ byte format. DO NOT CHANGE it: compressed SSTable values on
 // disk depend on it.
 //
 //   compressed := length:varint32 op*        length = uncompressed bytes

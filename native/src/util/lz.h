@@ -1,5 +1,5 @@
-// LZ: the byte-oriented LZ77 codec that compresses SSTable blocks (format in
-// lz.cc, which owns it). Fast rather than tight: one greedy pass with a hash
+// LZ: the byte-oriented LZ77 codec that compresses SSTable values (format
+// in lz.cc, which owns it; table/format.h kLzValuesBlock uses it). Fast rather than tight: one greedy pass with a hash
 // of 4-byte sequences, no entropy coding. Decompression checks every length
 // and offset against both buffers, so damaged input is an error, never a
 // read or write out of bounds (a block's checksum is verified first anyway).
