@@ -678,12 +678,9 @@ TEST(TableTest, StoredValuesCopyWithoutRecompressing) {
   int stored_count = 0;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     Slice stored;
-    if (it->StoredValue(&stored)) {
-      stored_count++;
-      builder.AddStored(it->key(), it->value(), stored);
-    } else {
-      builder.Add(it->key(), it->value());
-    }
+    const bool has_stored = it->StoredValue(&stored);
+    stored_count += has_stored ? 1 : 0;
+    builder.Add(it->key(), it->value(), has_stored ? &stored : nullptr);
   }
   ASSERT_TRUE(builder.Finish().ok());
   EXPECT_EQ(3000, stored_count);
@@ -697,7 +694,7 @@ TEST(TableTest, StoredValuesCopyWithoutRecompressing) {
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     Slice stored;
     ASSERT_TRUE(it->StoredValue(&stored));
-    raw_builder.AddStored(it->key(), it->value(), stored);
+    raw_builder.Add(it->key(), it->value(), &stored);
   }
   ASSERT_TRUE(raw_builder.Finish().ok());
   ASSERT_TRUE(BuildTable(&env, "d.sst", 3000, raw).ok());

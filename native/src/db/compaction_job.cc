@@ -109,11 +109,8 @@ Status CompactionJob::Run() {
     m.num_entries++;
     if (ikey.type == kTypeDeletion) m.num_deletions++;
     Slice stored;
-    if (input->StoredValue(&stored)) {
-      current_->builder->AddStored(key, input->value(), stored);
-    } else {
-      current_->builder->Add(key, input->value());
-    }
+    const bool has_stored = input->StoredValue(&stored);
+    current_->builder->Add(key, input->value(), has_stored ? &stored : nullptr);
   }
   if (s.ok()) s = input->status();  // Corruption naming the input file and offset
   if (s.ok() && current_) s = FinishOutput();

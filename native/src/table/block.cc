@@ -179,27 +179,22 @@ class Block::Iter final : public Iterator {
   // value_ is codec:uint8 + bytes (format.h kLzValuesBlock).
   void DecodeValue() const {
     value_decoded_ = true;
-    decoded_ = Slice();
-    if (value_.empty()) {
-      value_damaged_ = true;
-      return;
-    }
-    const Slice stored(value_.data() + 1, value_.size() - 1);
-    if (value_[0] == 0) {
+    const char codec = value_.empty() ? '\xff' : value_[0];
+    const Slice stored = value_.empty() ? Slice() : Slice(value_.data() + 1, value_.size() - 1);
+    size_t length;
+    if (codec == 0) {
       decoded_ = stored;
       return;
     }
-    size_t length;
-    if (value_[0] != 1 || !lz::UncompressedLength(stored, &length)) {
-      value_damaged_ = true;
-      return;
+    if (codec == 1 && lz::UncompressedLength(stored, &length)) {
+      scratch_.resize(length);
+      if (lz::Uncompress(stored, &scratch_[0], length)) {
+        decoded_ = Slice(scratch_);
+        return;
+      }
     }
-    scratch_.resize(length);
-    if (!lz::Uncompress(stored, &scratch_[0], length)) {
-      value_damaged_ = true;
-      return;
-    }
-    decoded_ = Slice(scratch_);
+    decoded_ = Slice();
+    value_damaged_ = true;
   }
 
   // A damaged value stops the iterator (sticky Corruption) at its next move.

@@ -35,15 +35,7 @@ TableBuilder::TableBuilder(const TableOptions& options, WritableFile* file)
 
 TableBuilder::~TableBuilder() { assert(closed_); }
 
-void TableBuilder::Add(const Slice& key, const Slice& value) {
-  AddEntry(key, value, nullptr);
-}
-
-void TableBuilder::AddStored(const Slice& key, const Slice& value, const Slice& stored) {
-  AddEntry(key, value, &stored);
-}
-
-void TableBuilder::AddEntry(const Slice& key, const Slice& value, const Slice* stored) {
+void TableBuilder::Add(const Slice& key, const Slice& value, const Slice* stored) {
   assert(!closed_);
   if (!status_.ok()) return;
   if (props_.num_entries > 0 &&

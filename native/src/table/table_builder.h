@@ -35,11 +35,10 @@ class TableBuilder {
   // (per options.comparator); Finish()/Abandon() not called. A key out of
   // order is not added and makes status() InvalidArgument. Write errors are
   // sticky in status(); later Adds are ignored.
-  void Add(const Slice& key, const Slice& value);
-  // Add() for a value read from a kLzValuesBlock: `stored` is its form there
-  // (Iterator::StoredValue), copied as it is when this builder compresses,
-  // so a compaction does not compress what it already has compressed.
-  void AddStored(const Slice& key, const Slice& value, const Slice& stored);
+  // `stored`, when given, is the value's form in a kLzValuesBlock it was
+  // read from (Iterator::StoredValue): copied as it is when this builder
+  // compresses, so a compaction does not compress what is compressed.
+  void Add(const Slice& key, const Slice& value, const Slice* stored = nullptr);
 
   // The caller fills num_deletions and smallest_seq/largest_seq here before
   // Finish(); the builder fills the rest.
@@ -59,7 +58,6 @@ class TableBuilder {
   Status status() const { return status_; }
 
  private:
-  void AddEntry(const Slice& key, const Slice& value, const Slice* stored);
   void FlushDataBlock();
   // Writes contents + trailer (of `type`, which contents are in); sets
   // *handle.
