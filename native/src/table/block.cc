@@ -8,6 +8,7 @@
 #include <string>
 
 #include "util/coding.h"
+#include "util/inline_buffer.h"
 #include "util/lz.h"
 
 namespace lsm {
@@ -85,7 +86,7 @@ class Block::Iter final : public Iterator {
   }
   Slice key() const override {
     assert(Valid());
-    return Slice(key_);
+    return key_.slice();
   }
   // In a kLzValuesBlock the stored value is decoded here, on demand (a seek
   // or a keys-only scan never pays for it), into a buffer valid until the
@@ -156,7 +157,7 @@ class Block::Iter final : public Iterator {
     }
     SeekToRestartPoint(left);
     while (ParseNextKey()) {
-      if (comparator_->Compare(Slice(key_), target) >= 0) return;
+      if (comparator_->Compare(key_.slice(), target) >= 0) return;
     }
   }
 
@@ -188,8 +189,8 @@ class Block::Iter final : public Iterator {
     }
     if (codec == 1 && lz::UncompressedLength(stored, &length)) {
       scratch_.resize(length);
-      if (lz::Uncompress(stored, &scratch_[0], length)) {
-        decoded_ = Slice(scratch_);
+      if (lz::Uncompress(stored, scratch_.data(), length)) {
+        decoded_ = scratch_.slice();
         return;
       }
     }
@@ -272,14 +273,14 @@ class Block::Iter final : public Iterator {
 
   uint32_t current_;        // current entry's offset; >= restarts_ if !Valid
   uint32_t restart_index_;  // restart interval holding current_
-  std::string key_;         // keys are prefix-compressed, so rebuilt here
+  InlineBuffer<64> key_;    // keys are prefix-compressed, so rebuilt here
   Slice value_;  // as stored (with the codec byte in a kLzValuesBlock)
   Status status_;
   // value() of a kLzValuesBlock: decoded once per entry.
   mutable bool value_decoded_ = false;
   mutable bool value_damaged_ = false;
   mutable Slice decoded_;       // into value_ (codec 0) or scratch_ (codec 1)
-  mutable std::string scratch_;
+  mutable InlineBuffer<256> scratch_;
 };
 
 Iterator* Block::NewIterator(const Comparator* comparator) const {
