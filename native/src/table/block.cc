@@ -5,6 +5,7 @@
 #include "table/block.h"
 
 #include <cassert>
+#include <new>
 #include <string>
 
 #include "util/coding.h"
@@ -70,15 +71,18 @@ Block::Block(BlockContents&& contents) : contents_(std::move(contents)) {
 
 class Block::Iter final : public Iterator {
  public:
+  // A malformed block gives an iterator that is never Valid(), with a
+  // Corruption status.
   Iter(const Comparator* comparator, const char* data, uint32_t restarts,
-       uint32_t num_restarts, bool lz_values)
+       uint32_t num_restarts, bool lz_values, bool malformed)
       : comparator_(comparator),
         data_(data),
         restarts_(restarts),
         num_restarts_(num_restarts),
         lz_values_(lz_values),
         current_(restarts),
-        restart_index_(num_restarts) {}
+        restart_index_(num_restarts),
+        status_(malformed ? Status::Corruption("malformed block") : Status::OK()) {}
 
   bool Valid() const override { return current_ < restarts_ && status_.ok(); }
   Status status() const override {
@@ -284,10 +288,17 @@ class Block::Iter final : public Iterator {
 };
 
 Iterator* Block::NewIterator(const Comparator* comparator) const {
-  if (malformed_) {
-    return NewErrorIterator(Status::Corruption("malformed block"));
-  }
-  return new Iter(comparator, data_, restart_offset_, num_restarts_, contents_.lz_values);
+  return new Iter(comparator, data_, restart_offset_, num_restarts_, contents_.lz_values,
+                  malformed_);
+}
+
+Block::InPlaceIterator Block::NewIterator(const Comparator* comparator,
+                                          IterStorage* storage) const {
+  static_assert(sizeof(Iter) <= sizeof(IterStorage::bytes), "IterStorage too small");
+  static_assert(alignof(Iter) <= alignof(IterStorage), "IterStorage under-aligned");
+  return InPlaceIterator(new (storage->bytes) Iter(comparator, data_, restart_offset_,
+                                                   num_restarts_, contents_.lz_values,
+                                                   malformed_));
 }
 
 }  // namespace lsm

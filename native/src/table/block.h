@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "table/format.h"
 #include "table/iterator.h"
@@ -33,6 +34,19 @@ class Block {
   // must outlive it, as must this Block). A malformed block gives an
   // iterator that is never Valid() and whose status() is Corruption.
   Iterator* NewIterator(const Comparator* comparator) const;
+
+  // The same iterator built in `storage` instead of on the heap: a point
+  // read opens two block iterators per table it probes, and a malloc/free
+  // pair each is measurable. It is destroyed (not deleted) by the returned
+  // handle, which must go before `storage` and this Block.
+  struct IterStorage {
+    alignas(16) char bytes[640];
+  };
+  struct DestroyOnly {
+    void operator()(Iterator* it) const { it->~Iterator(); }
+  };
+  using InPlaceIterator = std::unique_ptr<Iterator, DestroyOnly>;
+  InPlaceIterator NewIterator(const Comparator* comparator, IterStorage* storage) const;
 
  private:
   class Iter;

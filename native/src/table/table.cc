@@ -95,18 +95,13 @@ Status Table::BlockError(const Status& s, const char* which,
                                         std::to_string(offset) + ")");
 }
 
-Status Table::ReadDataBlock(const Slice& index_value,
-                            std::unique_ptr<Block>* block,
+Status Table::ReadDataBlock(const Slice& index_value, BlockContents* contents,
                             BlockHandle* handle) const {
   Slice input = index_value;
   if (!handle->DecodeFrom(&input).ok() || !input.empty()) {
     return Status::Corruption(fname_, "bad block handle in index block");
   }
-  BlockContents contents;
-  Status s = ReadBlock(file_.get(), fname_, *handle, &contents);
-  if (!s.ok()) return s;
-  *block = std::make_unique<Block>(std::move(contents));
-  return Status::OK();
+  return ReadBlock(file_.get(), fname_, *handle, contents);
 }
 
 bool Table::KeyMayMatch(const Slice& key) const {
@@ -118,18 +113,21 @@ Status Table::InternalGet(const Slice& key, void* arg,
                                                 const Slice&)) const {
   if (!KeyMayMatch(key)) return Status::OK();
   const Comparator* cmp = options_.comparator;
-  std::unique_ptr<Iterator> index_iter(index_block_->NewIterator(cmp));
+  // Iterators built in place: no heap allocation for them per lookup.
+  Block::IterStorage index_storage, data_storage;
+  Block::InPlaceIterator index_iter = index_block_->NewIterator(cmp, &index_storage);
   index_iter->Seek(key);
   // Normally one iteration: the first index entry >= key names the block
   // holding the answer. Only if key falls between that block's last key and
   // its (shortened) separator does the answer start the next block.
   bool first = true;
   for (; index_iter->Valid(); index_iter->Next()) {
-    std::unique_ptr<Block> block;
+    BlockContents contents;
     BlockHandle handle;
-    Status s = ReadDataBlock(index_iter->value(), &block, &handle);
+    Status s = ReadDataBlock(index_iter->value(), &contents, &handle);
     if (!s.ok()) return s;
-    std::unique_ptr<Iterator> block_iter(block->NewIterator(cmp));
+    const Block block(std::move(contents));
+    Block::InPlaceIterator block_iter = block.NewIterator(cmp, &data_storage);
     if (first) {
       block_iter->Seek(key);
     } else {
@@ -284,13 +282,13 @@ class Table::TwoLevelIterator final : public Iterator {
       return;
     }
     ClearData();
-    std::unique_ptr<Block> block;
-    Status s = table_->ReadDataBlock(handle_value, &block, &data_handle_);
+    BlockContents contents;
+    Status s = table_->ReadDataBlock(handle_value, &contents, &data_handle_);
     if (!s.ok()) {
       status_ = s;  // already names the file and offset
       return;
     }
-    data_block_ = std::move(block);
+    data_block_ = std::make_unique<Block>(std::move(contents));
     data_handle_value_.assign(handle_value.data(), handle_value.size());
     data_iter_.reset(data_block_->NewIterator(table_->options_.comparator));
   }

@@ -75,8 +75,7 @@ class Table {
   Table(const TableOptions& options, std::string fname, uint64_t file_size);
 
   // Decodes a block handle from an index entry value and reads that block.
-  Status ReadDataBlock(const Slice& index_value,
-                       std::unique_ptr<Block>* block,
+  Status ReadDataBlock(const Slice& index_value, BlockContents* contents,
                        BlockHandle* handle) const;
   // Adds the file name (and block offset) to a block parse error.
   Status BlockError(const Status& s, const char* which, uint64_t offset) const;
