@@ -3,8 +3,9 @@
 // small interface, and the statement of which durability / key form each one is run with.
 //
 //   engine.load()                     -> null when usable, else a reason string (engine skipped)
-//   await engine.open(dir, { durable, keyForm }) -> handle; durable=true only for fillsync (see
-//                                        lmdb); keyForm 'buffer' | 'string' (how keys are passed)
+//   await engine.open(dir, { durable, keyForm, lsmkvOptions }) -> handle; durable=true only for
+//                                        fillsync (see lmdb); keyForm 'buffer' | 'string' (how keys
+//                                        are passed); lsmkvOptions: --lsmkv's extra open options
 //   handle.putBatch(keys, values)     -> Promise; one atomic batch, not synced (survives a
 //                                        process crash, not a power loss)
 //   handle.putSync(key, value)        -> Promise; one put acknowledged only once durable
@@ -72,8 +73,8 @@ function lsmkv () {
         return `not loadable yet (${String(err.message).split('\n')[0]}) — build it with npm run build`
       }
     },
-    async open (dir, { keyForm } = {}) {
-      const db = await open(dir, { valueEncoding: 'buffer' })
+    async open (dir, { keyForm, lsmkvOptions } = {}) {
+      const db = await open(dir, { ...lsmkvOptions, valueEncoding: 'buffer' })
       const keyEncoding = keyForm === 'string' ? 'utf8' : 'buffer'
       return {
         putBatch: (keys, values) => db.batch(toOps(keys, values), NOSYNC),

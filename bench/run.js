@@ -32,6 +32,7 @@ const HELP = `usage: node bench/run.js [options]
   --workloads LIST   workloads, comma separated (${WORKLOADS.map((w) => w.name).join(',')})
   --in-process       run every engine in this process (default: one child process per engine)
   --no-probe         skip the physical-limit probe
+  --lsmkv JSON       extra open options for lsmkv only, e.g. '{"compression":false}'
   --out FILE         JSON results (default bench/results/latest.json); the HTML report (.html)
                      and the throughput chart alone (.svg) go next to it`
 
@@ -61,7 +62,7 @@ function parseArgs (argv) {
     if (bad.length) throw new Error(`--${name}: unknown ${bad.join(', ')} (known: ${known.join(', ')})`)
     return known.filter((s) => items.includes(s))
   }
-  const known = ['n', 'sync-n', 'reads', 'batch', 'concurrency', 'write-rate', 'keys', 'seed', 'only', 'workloads', 'out', ...BOOLEAN_FLAGS]
+  const known = ['n', 'sync-n', 'reads', 'batch', 'concurrency', 'write-rate', 'keys', 'seed', 'only', 'workloads', 'lsmkv', 'out', ...BOOLEAN_FLAGS]
   const unknown = Object.keys(flags).filter((k) => !known.includes(k))
   if (unknown.length) throw new Error(`unknown option --${unknown[0]}\n${HELP}`)
 
@@ -70,6 +71,11 @@ function parseArgs (argv) {
   const keyForm = flags.keys ?? 'buffer'
   if (keyForm !== 'buffer' && keyForm !== 'string') throw new Error(`--keys must be buffer or string, got ${keyForm}`)
   if (n >= 10 ** KEY_SIZE) throw new Error('--n too large for 16-digit keys')
+  let lsmkvOptions = {}
+  if (flags.lsmkv !== undefined) {
+    try { lsmkvOptions = JSON.parse(flags.lsmkv) } catch (err) { throw new Error(`--lsmkv must be a JSON object: ${err.message}`) }
+    if (lsmkvOptions === null || typeof lsmkvOptions !== 'object' || Array.isArray(lsmkvOptions)) throw new Error('--lsmkv must be a JSON object')
+  }
   return {
     help: !!flags.help,
     n,
@@ -79,6 +85,7 @@ function parseArgs (argv) {
     concurrency: int('concurrency', flags.concurrency, 64),
     writeRate: int('write-rate', flags['write-rate'], 10000),
     keyForm,
+    lsmkvOptions,
     seed: int('seed', flags.seed, 42, 0),
     engines: list('only', flags.only, ENGINE_NAMES),
     workloads: list('workloads', flags.workloads, WORKLOADS.map((w) => w.name)),
@@ -241,7 +248,8 @@ function report (cfg, engines, results, probe, lim) {
   const out = [
     '',
     `lsmkv benchmark: N=${fmtInt(cfg.n)} keys of ${KEY_SIZE} B ('%016d', passed as ${cfg.keyForm}s), ` +
-      `values ${VALUE_SIZE} B (~50% compressible), seed ${cfg.seed}`,
+      `values ${VALUE_SIZE} B (~50% compressible), seed ${cfg.seed}` +
+      (Object.keys(cfg.lsmkvOptions).length > 0 ? `; lsmkv opened with ${JSON.stringify(cfg.lsmkvOptions)}` : ''),
     `fill*/overwrite: batches of ${cfg.batch}, one at a time; fillsync: ${fmtInt(cfg.syncN)} puts, ` +
       `1 and ${cfg.concurrency} in flight; reads: ${fmtInt(cfg.reads)} uniform random keys ` +
       `(async: ${cfg.concurrency} in flight; readmissing: absent keys inside the key range; readhot: first 1%); ` +

@@ -77,7 +77,7 @@ class Runner {
   }
 
   open (dir, durable) {
-    return this.engine.open(dir, { durable, keyForm: this.cfg.keyForm })
+    return this.engine.open(dir, { durable, keyForm: this.cfg.keyForm, lsmkvOptions: this.cfg.lsmkvOptions })
   }
 
   async dropData () {
