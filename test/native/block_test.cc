@@ -126,6 +126,51 @@ TEST_P(BlockRoundTripTest, SeeksToEveryKeyAndBetweenKeys) {
   EXPECT_TRUE(it->status().ok());
 }
 
+// Prev() remembers the restart interval it decoded; a random walk mixing
+// Prev, Next and seeks must agree with the entry list at every step.
+TEST_P(BlockRoundTripTest, RandomWalkMatchesTheEntries) {
+  const Entries entries = MakeEntries(300);
+  auto block = MakeBlock(Build(entries, GetParam()));
+  std::unique_ptr<Iterator> it(block->NewIterator(BytewiseComparator()));
+  std::mt19937 rng(GetParam());
+  int pos = -1;  // index into entries; -1 or entries.size() = not valid
+  for (int step = 0; step < 20000; step++) {
+    const int n = static_cast<int>(entries.size());
+    switch (rng() % 8) {
+      case 0:
+        pos = static_cast<int>(rng() % n);
+        it->Seek(entries[pos].first);
+        break;
+      case 1:
+        it->SeekToLast();
+        pos = n - 1;
+        break;
+      case 2:
+        it->SeekToFirst();
+        pos = 0;
+        break;
+      case 3:
+      case 4:
+        if (pos < 0 || pos >= n) continue;
+        it->Next();
+        pos++;
+        break;
+      default:
+        if (pos < 0 || pos >= n) continue;
+        it->Prev();
+        pos--;
+    }
+    if (pos < 0 || pos >= n) {
+      ASSERT_FALSE(it->Valid()) << step;
+      continue;
+    }
+    ASSERT_TRUE(it->Valid()) << step;
+    ASSERT_EQ(entries[pos].first, it->key().ToString()) << step;
+    ASSERT_EQ(entries[pos].second, it->value().ToString()) << step;
+  }
+  EXPECT_TRUE(it->status().ok());
+}
+
 TEST_P(BlockRoundTripTest, KeysAndValuesOfAnyLengthSurvive) {
   Entries entries;
   for (int i = 0; i < 200; i++) {

@@ -7,6 +7,7 @@
 #include <cassert>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "util/coding.h"
 #include "util/inline_buffer.h"
@@ -121,8 +122,16 @@ class Block::Iter final : public Iterator {
   void Prev() override {
     assert(Valid());
     if (StopIfValueDamaged()) return;
+    // Within a restart interval already decoded by an earlier Prev(), step
+    // back through the entries it remembered.
+    if (prev_index_ > 0 && prev_index_ < prev_entries_.size() &&
+        prev_entries_[prev_index_].offset == current_) {
+      LoadPrevEntry(--prev_index_);
+      return;
+    }
     // Back up to the last restart point strictly before the current entry,
-    // then decode forward to the entry just before it.
+    // then decode forward to the entry just before it, remembering each
+    // entry so the next Prev() calls in this interval need no decoding.
     const uint32_t original = current_;
     while (RestartPoint(restart_index_) >= original) {
       if (restart_index_ == 0) {
@@ -131,10 +140,18 @@ class Block::Iter final : public Iterator {
       }
       restart_index_--;
     }
-    SeekToRestartPoint(restart_index_);
+    const uint32_t interval = restart_index_;
+    SeekToRestartPoint(interval);
+    prev_entries_.clear();
+    prev_keys_.clear();
     do {
       if (!ParseNextKey()) return;
+      prev_entries_.push_back(PrevEntry{current_, static_cast<uint32_t>(prev_keys_.size()),
+                                        static_cast<uint32_t>(key_.size()), value_});
+      prev_keys_.append(key_.data(), key_.size());
     } while (NextEntryOffset() < original);
+    prev_index_ = prev_entries_.size() - 1;
+    restart_index_ = interval;
   }
 
   void Seek(const Slice& target) override {
@@ -200,6 +217,17 @@ class Block::Iter final : public Iterator {
     }
     decoded_ = Slice();
     value_damaged_ = true;
+  }
+
+  // Makes the entry remembered at prev_entries_[i] current (same restart
+  // interval, so restart_index_ stays).
+  void LoadPrevEntry(size_t i) {
+    const PrevEntry& e = prev_entries_[i];
+    current_ = e.offset;
+    key_.clear();
+    key_.append(prev_keys_.data() + e.key_offset, e.key_size);
+    value_ = e.value;
+    value_decoded_ = false;
   }
 
   // A damaged value stops the iterator (sticky Corruption) at its next move.
@@ -285,6 +313,18 @@ class Block::Iter final : public Iterator {
   mutable bool value_damaged_ = false;
   mutable Slice decoded_;       // into value_ (codec 0) or scratch_ (codec 1)
   mutable InlineBuffer<256> scratch_;
+  // The restart interval the last decoding Prev() walked: each entry's
+  // offset, key (in prev_keys_) and stored value, in block order; the
+  // current entry is prev_entries_[prev_index_] while stepping back.
+  struct PrevEntry {
+    uint32_t offset;
+    uint32_t key_offset;
+    uint32_t key_size;
+    Slice value;
+  };
+  std::vector<PrevEntry> prev_entries_;
+  std::string prev_keys_;
+  size_t prev_index_ = 0;
 };
 
 Iterator* Block::NewIterator(const Comparator* comparator) const {
