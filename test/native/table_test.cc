@@ -619,7 +619,7 @@ TEST(TableTest, CompressedValuesReadLikeRawOnes) {
   constexpr int kN = 5000;
   MemEnv env;
   TableOptions raw_options;
-  raw_options.compress_blocks = false;
+  raw_options.compress_values = false;
   ASSERT_TRUE(BuildTable(&env, "lz.sst", kN).ok());
   ASSERT_TRUE(BuildTable(&env, "raw.sst", kN, raw_options).ok());
   const size_t lz_size = env.Contents("lz.sst")->size();
@@ -654,7 +654,7 @@ TEST(TableTest, CompressedValuesReadLikeRawOnes) {
 TEST(TableTest, FormatVersionOneTablesStillOpen) {
   MemEnv env;
   TableOptions options;
-  options.compress_blocks = false;  // what version 1 wrote
+  options.compress_values = false;  // what version 1 wrote
   ASSERT_TRUE(BuildTable(&env, "v1.sst", 1000, options).ok());
   SetFooterVersion(env.Contents("v1.sst"), 1);
   std::unique_ptr<Table> table;
@@ -688,7 +688,7 @@ TEST(TableTest, StoredValuesCopyWithoutRecompressing) {
 
   // A builder that does not compress takes the decoded value instead.
   TableOptions raw;
-  raw.compress_blocks = false;
+  raw.compress_values = false;
   ASSERT_TRUE(env.NewWritableFile("c.sst", &file).ok());
   TableBuilder raw_builder(raw, file.get());
   for (it->SeekToFirst(); it->Valid(); it->Next()) {

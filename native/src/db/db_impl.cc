@@ -33,7 +33,7 @@ TableOptions MakeTableOptions(const Options& o) {
   t.block_size = o.block_size;
   t.block_restart_interval = o.block_restart_interval;
   t.bloom_bits_per_key = o.bloom_bits_per_key;
-  t.compress_blocks = o.compression;
+  t.compress_values = o.compression;
   t.filter_key_suffix_strip = kInternalKeyTrailer;  // filter on user keys
   return t;
 }

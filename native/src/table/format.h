@@ -40,7 +40,7 @@ struct TableOptions {
   // LZ-compressed (util/lz.h) when that saves at least 1/8 of its bytes.
   // Keys, and the filter, index and properties blocks, are never compressed,
   // so a point read decodes one value, not a block.
-  bool compress_blocks = true;
+  bool compress_values = true;
   // Bytes stripped from the END of every key before it is added to / checked
   // against the bloom filter. The DB passes 8 so the filter is on user keys.
   size_t filter_key_suffix_strip = 0;

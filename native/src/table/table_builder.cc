@@ -61,9 +61,9 @@ void TableBuilder::Add(const Slice& key, const Slice& value, const Slice* stored
   props_.raw_key_bytes += key.size();
   props_.raw_value_bytes += value.size();
 
-  if (options_.compress_blocks && stored != nullptr) {
+  if (options_.compress_values && stored != nullptr) {
     data_block_.Add(key, *stored);  // already codec byte + bytes
-  } else if (options_.compress_blocks) {
+  } else if (options_.compress_values) {
     coded_value_.clear();
     if (lz::Compress(value, &compressed_)) {
       coded_value_.push_back(1);
@@ -83,7 +83,7 @@ void TableBuilder::Add(const Slice& key, const Slice& value, const Slice* stored
 
 void TableBuilder::FlushDataBlock() {
   if (data_block_.empty() || !status_.ok()) return;
-  WriteBlock(data_block_.Finish(), options_.compress_blocks ? kLzValuesBlock : kRawBlock,
+  WriteBlock(data_block_.Finish(), options_.compress_values ? kLzValuesBlock : kRawBlock,
              &pending_handle_);
   data_block_.Reset();
   pending_index_entry_ = true;
