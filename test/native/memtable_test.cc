@@ -206,5 +206,20 @@ TEST_F(MemTableTest, RandomizedAgainstAModel) {
   }
 }
 
+TEST_F(MemTableTest, KeysNeverAddedAreAbsentAndAddedOnesFoundPastTheFilterBudget) {
+  // 4 KiB intended size: a 128-byte filter, saturated long before 20k keys,
+  // so this checks the filter never hides a key (no false negatives) and that
+  // absent keys still fall through to the skiplist's answer.
+  mem_ = std::make_unique<MemTable>(GetInternalKeyComparator(), 7, 4096);
+  for (int i = 0; i < 20000; i++) mem_->Add(i + 1, kTypeValue, "k" + std::to_string(i), "v" + std::to_string(i));
+  for (int i = 0; i < 20000; i++) ASSERT_EQ("v" + std::to_string(i), Get("k" + std::to_string(i), 30000));
+  for (int i = 0; i < 2000; i++) ASSERT_EQ("<absent>", Get("x" + std::to_string(i), 30000));
+  // A full-size memtable's filter rejects absent keys without the skiplist.
+  mem_ = std::make_unique<MemTable>(GetInternalKeyComparator(), 7, 16u << 20);
+  for (int i = 0; i < 20000; i++) mem_->Add(i + 1, kTypeValue, "k" + std::to_string(i), "v");
+  for (int i = 0; i < 20000; i++) ASSERT_EQ("v", Get("k" + std::to_string(i), 30000));
+  for (int i = 0; i < 2000; i++) ASSERT_EQ("<absent>", Get("x" + std::to_string(i), 30000));
+}
+
 }  // namespace
 }  // namespace lsm

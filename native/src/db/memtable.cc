@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "util/bloom.h"
 #include "util/coding.h"
 
 namespace lsm {
@@ -36,7 +37,8 @@ MemTable::MemTable(const InternalKeyComparator* cmp, uint64_t log_number,
     : comparator_{cmp},
       log_number_(log_number),
       arena_(ArenaBlockSize(write_buffer_size)),
-      table_(comparator_, &arena_) {}
+      table_(comparator_, &arena_),
+      filter_(write_buffer_size / 32) {}
 
 int MemTable::KeyComparator::operator()(const char* a, const char* b) const {
   // The internal key order of dbformat.h, inlined: this is the hottest
@@ -66,12 +68,14 @@ void MemTable::Add(SequenceNumber seq, ValueType type, const Slice& key,
   p += 8;
   p = EncodeVarint32(p, static_cast<uint32_t>(value.size()));
   if (!value.empty()) memcpy(p, value.data(), value.size());
+  filter_.Add(BloomHash(key));
   table_.Insert(buf);
   num_entries_.fetch_add(1, std::memory_order_relaxed);
   if (type == kTypeDeletion) num_deletions_.fetch_add(1, std::memory_order_relaxed);
 }
 
 bool MemTable::Get(const LookupKey& key, std::string* value, Status* s) const {
+  if (!filter_.MayContain(BloomHash(key.user_key()))) return false;
   Table::Iterator iter(&table_);
   iter.Seek(key.memtable_key().data());
   if (!iter.Valid()) return false;

@@ -3,6 +3,9 @@
 //
 //   entry := internal_key_len:varint32 internal_key value_len:varint32 value
 //
+// and a bloom filter over its user keys (1/32 of the intended size), so a
+// point get for a key the memtable does not hold skips the skiplist walk.
+//
 // Thread-safety: one writer at a time (the commit thread, or recovery), any
 // number of concurrent readers without locks. Shared ownership through
 // std::shared_ptr keeps it alive while readers or the flush thread use it.
@@ -16,6 +19,7 @@
 #include "db/dbformat.h"
 #include "table/iterator.h"
 #include "util/arena.h"
+#include "util/concurrent_bloom.h"
 #include "util/skiplist.h"
 
 namespace lsm {
@@ -29,7 +33,7 @@ class MemTable {
   MemTable(const MemTable&) = delete;
   MemTable& operator=(const MemTable&) = delete;
 
-  size_t ApproximateMemoryUsage() const { return arena_.MemoryUsage(); }
+  size_t ApproximateMemoryUsage() const { return arena_.MemoryUsage() + filter_.bytes(); }
   uint64_t num_entries() const { return num_entries_.load(std::memory_order_relaxed); }
   uint64_t num_deletions() const { return num_deletions_.load(std::memory_order_relaxed); }
   uint64_t log_number() const { return log_number_; }
@@ -58,6 +62,7 @@ class MemTable {
   const uint64_t log_number_;
   Arena arena_;
   Table table_;
+  ConcurrentBloom filter_;
   std::atomic<uint64_t> num_entries_{0};
   std::atomic<uint64_t> num_deletions_{0};
 };

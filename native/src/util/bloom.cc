@@ -92,6 +92,8 @@ int ProbesFor(int bits_per_key) {
 
 }  // namespace
 
+uint64_t BloomHash(const Slice& key) { return BloomHash(key.data(), key.size()); }
+
 BloomFilterBuilder::BloomFilterBuilder(int bits_per_key)
     : bits_per_key_(std::max(bits_per_key, 1)),
       num_probes_(ProbesFor(std::max(bits_per_key, 1))) {}

@@ -41,6 +41,10 @@ class BloomFilterBuilder {
   std::vector<uint64_t> hashes_;
 };
 
+// The 64-bit hash the filter format is defined over, for in-memory filters
+// (ConcurrentBloom) that probe the same keys: well mixed in every bit.
+uint64_t BloomHash(const Slice& key);
+
 // False: `key` was certainly not added to the filter. True: it may have been.
 // An empty or unrecognised filter answers true (never a false negative).
 bool BloomFilterMayMatch(const Slice& filter, const Slice& key);
