@@ -82,11 +82,15 @@ struct Options {
   // writers stall (never drop data).
   int max_immutable_memtables = 2;
 
-  size_t block_size = 4096;
+  // Small blocks because reads go through mmap, not a disk: a point get
+  // checksums the whole block it lands in, and that CRC (every byte pulled
+  // from memory) dominated a 4 KiB-block get. 1 KiB: +12% getSync, +3% space.
+  size_t block_size = 1024;
   int block_restart_interval = 16;
   int bloom_bits_per_key = 10;  // 0 disables filters
-  // SSTable data blocks are LZ-compressed when that saves at least 1/8 of
-  // their bytes (native/src/util/lz.h); false stores every block raw.
+  // Each value in an SSTable data block is stored LZ-compressed when that
+  // saves at least 1/8 of its bytes (native/src/util/lz.h); false stores
+  // every value raw.
   bool compression = true;
 
   bool use_mmap = true;  // SSTable reads through mmap; false: pread
