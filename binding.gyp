@@ -26,6 +26,7 @@
         "native/src/table/format.cc",
         "native/src/table/block_builder.cc",
         "native/src/table/block.cc",
+        "native/src/table/prefix_index.cc",
         "native/src/table/filter_block.cc",
         "native/src/table/table_builder.cc",
         "native/src/table/table.cc",

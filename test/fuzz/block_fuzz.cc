@@ -5,7 +5,9 @@
 // checksum to get past). The block is parsed with the bytewise comparator
 // (data blocks of bytewise tables), with the internal key comparator (what
 // the DB's data and index blocks use), and with the internal key comparator
-// as a kLzValuesBlock (every value decoded: codec byte + util/lz stream).
+// as a kLzValuesBlock (every value decoded: codec byte + util/lz stream);
+// the first two again with a PrefixIndex built over the restart keys (what
+// a table does for its index block).
 // Results must be entries or a Corruption status; never a read outside the
 // block.
 #include <cstddef>
@@ -79,8 +81,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     contents.data = Slice(contents.heap.get(), size);
     contents.lz_values = mode == 2;
     lsm::Block block(std::move(contents));
-    if (mode > 0) Exercise(block, lsm::GetInternalKeyComparator(), true);
-    else Exercise(block, lsm::BytewiseComparator(), false);
+    const lsm::Comparator* cmp =
+        mode > 0 ? lsm::GetInternalKeyComparator() : lsm::BytewiseComparator();
+    Exercise(block, cmp, mode > 0);
+    if (mode < 2) {
+      block.BuildPrefixIndex(cmp);
+      Exercise(block, cmp, mode > 0);
+    }
   }
   return 0;
 }

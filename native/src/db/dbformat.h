@@ -81,6 +81,11 @@ class InternalKeyComparator final : public Comparator {
   const char* Name() const override { return "lsm.InternalKeyComparator"; }
   void FindShortestSeparator(std::string* start, const Slice& limit) const override;
   void FindShortSuccessor(std::string* key) const override;
+  // User keys compare bytewise first.
+  bool BytewisePart(const Slice& key, Slice* part) const override {
+    *part = ExtractUserKey(key);
+    return true;
+  }
 };
 
 const InternalKeyComparator* GetInternalKeyComparator();

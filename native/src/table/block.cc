@@ -75,8 +75,10 @@ class Block::Iter final : public Iterator {
   // A malformed block gives an iterator that is never Valid(), with a
   // Corruption status.
   Iter(const Comparator* comparator, const char* data, uint32_t restarts,
-       uint32_t num_restarts, bool lz_values, bool malformed)
+       uint32_t num_restarts, bool lz_values, bool malformed,
+       const PrefixIndex* prefix_index)
       : comparator_(comparator),
+        prefix_index_(prefix_index),
         data_(data),
         restarts_(restarts),
         num_restarts_(num_restarts),
@@ -160,6 +162,14 @@ class Block::Iter final : public Iterator {
     // answer is then in that restart interval or the first key of the next.
     uint32_t left = 0;
     uint32_t right = num_restarts_ - 1;
+    if (prefix_index_ != nullptr) {
+      // Restart keys before lo are < target, from hi on > target: the last
+      // one < target is in [lo - 1, hi - 1] (or is restart 0).
+      uint32_t lo, hi;
+      prefix_index_->Narrow(target, &lo, &hi);
+      left = lo > 0 ? lo - 1 : 0;
+      right = hi > 0 ? hi - 1 : 0;
+    }
     while (left < right) {
       const uint32_t mid = left + (right - left + 1) / 2;
       const uint32_t offset = RestartPoint(mid);
@@ -298,6 +308,7 @@ class Block::Iter final : public Iterator {
   }
 
   const Comparator* const comparator_;
+  const PrefixIndex* const prefix_index_;  // null: plain binary search
   const char* const data_;       // the block's bytes
   const uint32_t restarts_;      // offset of the restart array
   const uint32_t num_restarts_;  // >= 1
@@ -327,9 +338,30 @@ class Block::Iter final : public Iterator {
   size_t prev_index_ = 0;
 };
 
+void Block::BuildPrefixIndex(const Comparator* comparator) {
+  if (malformed_) return;
+  std::vector<Slice> keys;
+  keys.reserve(num_restarts_);
+  for (uint32_t i = 0; i < num_restarts_; i++) {
+    const uint32_t offset = DecodeFixed32(data_ + restart_offset_ + 4 * i);
+    uint32_t shared, non_shared, value_len;
+    const char* key = DecodeEntry(data_ + offset, data_ + restart_offset_, &shared,
+                                  &non_shared, &value_len);
+    if (key == nullptr || shared != 0) return;  // the iterator reports it
+    keys.emplace_back(key, non_shared);
+  }
+  prefix_index_ = PrefixIndex::Build(comparator, keys);
+}
+
+const PrefixIndex* Block::PrefixIndexFor(const Comparator* comparator) const {
+  return prefix_index_ != nullptr && prefix_index_->comparator() == comparator
+             ? prefix_index_.get()
+             : nullptr;
+}
+
 Iterator* Block::NewIterator(const Comparator* comparator) const {
   return new Iter(comparator, data_, restart_offset_, num_restarts_, contents_.lz_values,
-                  malformed_);
+                  malformed_, PrefixIndexFor(comparator));
 }
 
 Block::InPlaceIterator Block::NewIterator(const Comparator* comparator,
@@ -338,7 +370,7 @@ Block::InPlaceIterator Block::NewIterator(const Comparator* comparator,
   static_assert(alignof(Iter) <= alignof(IterStorage), "IterStorage under-aligned");
   return InPlaceIterator(new (storage->bytes) Iter(comparator, data_, restart_offset_,
                                                    num_restarts_, contents_.lz_values,
-                                                   malformed_));
+                                                   malformed_, PrefixIndexFor(comparator)));
 }
 
 }  // namespace lsm

@@ -15,6 +15,7 @@
 
 #include "table/format.h"
 #include "table/iterator.h"
+#include "table/prefix_index.h"
 #include "util/comparator.h"
 
 namespace lsm {
@@ -29,6 +30,12 @@ class Block {
   Block& operator=(const Block&) = delete;
 
   size_t size() const { return size_; }
+
+  // Builds a PrefixIndex over the restart keys, which iterators ordered by
+  // the same `comparator` then use to seek (a long-lived block searched
+  // often: a table's index block). No-op for a malformed block, an order
+  // without a bytewise part, or restart keys that are not sorted.
+  void BuildPrefixIndex(const Comparator* comparator);
 
   // An iterator over the block's entries, ordered by `comparator` (which
   // must outlive it, as must this Block). A malformed block gives an
@@ -51,12 +58,16 @@ class Block {
  private:
   class Iter;
 
+  // prefix_index_ if it was built for `comparator`, else null.
+  const PrefixIndex* PrefixIndexFor(const Comparator* comparator) const;
+
   const char* data_;
   size_t size_;
   uint32_t restart_offset_ = 0;  // offset of the restart array
   uint32_t num_restarts_ = 0;
   bool malformed_ = false;
   BlockContents contents_;
+  std::unique_ptr<PrefixIndex> prefix_index_;
 };
 
 }  // namespace lsm

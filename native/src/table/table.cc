@@ -71,6 +71,7 @@ Status Table::Open(const TableOptions& options, Env* env,
   s = ReadBlock(t->file_.get(), fname, footer.index_handle(), &contents);
   if (!s.ok()) return s;
   t->index_block_ = std::make_unique<Block>(std::move(contents));
+  t->index_block_->BuildPrefixIndex(options.comparator);
 
   if (footer.filter_handle().size() > 0) {
     s = ReadBlock(t->file_.get(), fname, footer.filter_handle(),

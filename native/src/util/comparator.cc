@@ -47,6 +47,11 @@ class BytewiseComparatorImpl final : public Comparator {
     }
     // All 0xff bytes: *key is already the shortest successor we can express.
   }
+
+  bool BytewisePart(const Slice& key, Slice* part) const override {
+    *part = key;
+    return true;
+  }
 };
 
 }  // namespace

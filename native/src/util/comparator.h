@@ -22,6 +22,16 @@ class Comparator {
   virtual void FindShortestSeparator(std::string* start, const Slice& limit) const = 0;
   // May change *key to a short key >= *key.
   virtual void FindShortSuccessor(std::string* key) const = 0;
+  // For an order that compares a leading part of each key bytewise (the
+  // shorter first when one is a prefix of the other) and looks at the rest
+  // only when those parts are equal: sets *part to that part of `key` and
+  // returns true. Lets an index search integer prefixes of keys
+  // (table/prefix_index.h). Any other order keeps this default.
+  virtual bool BytewisePart(const Slice& key, Slice* part) const {
+    (void)key;
+    (void)part;
+    return false;
+  }
 };
 
 // Unsigned bytewise order. The returned object lives forever.
