@@ -24,7 +24,7 @@ import {
   binding,
   type NativeIterator
 } from './binding'
-import { type Encoding, type EncodingInput, type Raw, decodeOwned, toRaw, typeName } from './encoding'
+import { type Encoding, type EncodingInput, type Raw, decodeOwnedIn, toRaw, typeName } from './encoding'
 import { LsmError } from './errors'
 import { checkBool, checkEncoding, checkKnown, checkObject } from './options'
 import { type Snapshot, type SnapshotOwner } from './snapshot'
@@ -196,6 +196,7 @@ const registry = new FinalizationRegistry<NativeIterator>((handle) => {
 
 const DONE: IteratorResult<never, undefined> = Object.freeze({ done: true, value: undefined })
 const EMPTY = Buffer.alloc(0)
+const EMPTY_VIEW: DataView<ArrayBufferLike> = new DataView(EMPTY.buffer, EMPTY.byteOffset, 0)
 
 /**
  * A cursor over a key range, created by {@link Database.iterator} (entries
@@ -239,6 +240,11 @@ export class Iterator<T, S = EncodingInput<Encoding>> implements AsyncIterableIt
   readonly #valueEncoding: Encoding
   #handle: NativeIterator | null
   #page: Buffer = EMPTY
+  // #page's buffer, byteOffset and a DataView for its lengths, made once per
+  // page: `page.buffer` is a C++ builtin call, and readUInt32LE a JS one.
+  #pageBytes: ArrayBufferLike = EMPTY.buffer
+  #pageBase = 0
+  #pageView = EMPTY_VIEW
   #pos = 0
   #left = 0 // entries of #page not yet yielded
   #exhausted = false // the native iterator has nothing after #page
@@ -426,6 +432,8 @@ export class Iterator<T, S = EncodingInput<Encoding>> implements AsyncIterableIt
     binding.iterator_seek(handle, length, this.#limitLeft)
     this.#left = 0
     this.#page = EMPTY
+    this.#pageBytes = EMPTY.buffer
+    this.#pageView = EMPTY_VIEW
     this.#exhausted = false
     this.#small = true
   }
@@ -547,12 +555,17 @@ export class Iterator<T, S = EncodingInput<Encoding>> implements AsyncIterableIt
       const count = page.readUInt32LE(0)
       if (count > 0) {
         this.#page = page
+        this.#pageBytes = page.buffer
+        this.#pageBase = page.byteOffset
+        this.#pageView = new DataView(page.buffer, page.byteOffset, page.length)
         this.#pos = 8
         this.#left = count
         return true
       }
     }
     this.#page = EMPTY
+    this.#pageBytes = EMPTY.buffer
+    this.#pageView = EMPTY_VIEW
     if (this.#autoClose) {
       this.close()
       this.#ended = true
@@ -567,13 +580,13 @@ export class Iterator<T, S = EncodingInput<Encoding>> implements AsyncIterableIt
     let key: unknown
     let value: unknown
     if (this.#mode !== IteratorMode.Values) {
-      const end = pos + 4 + page.readUInt32LE(pos)
-      key = decodeOwned(page, pos + 4, end, this.#keyEncoding)
+      const end = pos + 4 + this.#pageView.getUint32(pos, true)
+      key = decodeOwnedIn(page, this.#pageBytes, this.#pageBase, pos + 4, end, this.#keyEncoding)
       pos = end
     }
     if (this.#mode !== IteratorMode.Keys) {
-      const end = pos + 4 + page.readUInt32LE(pos)
-      value = decodeOwned(page, pos + 4, end, this.#valueEncoding)
+      const end = pos + 4 + this.#pageView.getUint32(pos, true)
+      value = decodeOwnedIn(page, this.#pageBytes, this.#pageBase, pos + 4, end, this.#valueEncoding)
       pos = end
     }
     this.#pos = pos
@@ -594,6 +607,8 @@ export class Iterator<T, S = EncodingInput<Encoding>> implements AsyncIterableIt
     this.#error = error
     this.#left = 0
     this.#page = EMPTY
+    this.#pageBytes = EMPTY.buffer
+    this.#pageView = EMPTY_VIEW
     registry.unregister(this)
     if (this.#signal !== undefined && this.#onAbort !== undefined) {
       this.#signal.removeEventListener('abort', this.#onAbort)
