@@ -104,11 +104,21 @@ bool Compress(const Slice& input, std::string* out) {
   Writer w(header_end, begin + limit);
 
   // Hash table of the last position seen for each 4-byte sequence, sized to
-  // the input (a block is ~4 KiB; one large value may be more).
-  int bits = 8;
+  // the input: one slot per byte, 64 to 16384 slots. It is cleared for every
+  // input (so the output depends on the input alone), which for a 100-byte
+  // value is most of the work: 128 slots, not more. Small tables live on
+  // the stack (no thread-local lookup through __tls_get_addr in the addon).
+  int bits = 6;
   while (bits < 14 && (size_t{1} << bits) < n) bits++;
-  thread_local std::vector<uint32_t> table;
-  table.assign(size_t{1} << bits, 0);
+  constexpr int kStackBits = 10;
+  uint32_t stack_table[size_t{1} << kStackBits];
+  thread_local std::vector<uint32_t> heap_table;
+  uint32_t* table = stack_table;
+  if (bits > kStackBits) {
+    heap_table.resize(size_t{1} << bits);
+    table = heap_table.data();
+  }
+  memset(table, 0, sizeof(uint32_t) << bits);
 
   const char* const src = input.data();
   const char* const src_end = src + n;
