@@ -3,6 +3,8 @@
 
 #include <cstring>
 
+#include "util/bloom.h"
+
 namespace lsm {
 
 int InternalKeyComparator::Compare(const Slice& a, const Slice& b) const {
@@ -57,6 +59,7 @@ LookupKey::LookupKey(const Slice& user_key, SequenceNumber s) {
   EncodeFixed64(dst, PackSequenceAndType(s, kValueTypeForSeek));
   dst += 8;
   end_ = dst;
+  user_key_hash_ = BloomHash(user_key);
 }
 
 LookupKey::~LookupKey() {

@@ -102,11 +102,15 @@ class LookupKey {
   Slice memtable_key() const { return Slice(start_, end_ - start_); }
   Slice internal_key() const { return Slice(kstart_, end_ - kstart_); }
   Slice user_key() const { return Slice(kstart_, end_ - kstart_ - 8); }
+  // BloomHash(user_key()): computed once, probed against the memtables'
+  // filters and every table's.
+  uint64_t user_key_hash() const { return user_key_hash_; }
 
  private:
   const char* start_;
   const char* kstart_;
   const char* end_;
+  uint64_t user_key_hash_;
   char space_[200];  // avoids an allocation for short keys
 };
 

@@ -75,7 +75,7 @@ void MemTable::Add(SequenceNumber seq, ValueType type, const Slice& key,
 }
 
 bool MemTable::Get(const LookupKey& key, std::string* value, Status* s) const {
-  if (!filter_.MayContain(BloomHash(key.user_key()))) return false;
+  if (!filter_.MayContain(key.user_key_hash())) return false;
   Table::Iterator iter(&table_);
   iter.Seek(key.memtable_key().data());
   if (!iter.Valid()) return false;

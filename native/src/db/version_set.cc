@@ -77,13 +77,14 @@ struct VersionSet::ObsoleteTables {
 bool Version::Get(const LookupKey& key, std::string* value, Status* s) const {
   const Slice user_key = key.user_key();
   const Slice ikey = key.internal_key();
+  const uint64_t filter_hash = key.user_key_hash();  // tables filter user keys
   auto search = [&](const FileMetaData& f) -> bool {
     if (user_key.compare(ExtractUserKey(f.smallest)) < 0 ||
         user_key.compare(ExtractUserKey(f.largest)) > 0) {
       return false;
     }
     Saver saver{user_key, value};
-    Status st = f.table->InternalGet(ikey, &saver, SaveValue);
+    Status st = f.table->InternalGet(ikey, &saver, SaveValue, &filter_hash);
     if (!st.ok()) {
       *s = st;
       return true;

@@ -9,6 +9,10 @@ const std::string& FilterBlockBuilder::Finish() {
   return result_;
 }
 
+bool FilterBlockReader::HashMayMatch(uint64_t stripped_key_hash) const {
+  return contents_.empty() || BloomFilterMayMatchHash(contents_, stripped_key_hash);
+}
+
 bool FilterBlockReader::KeyMayMatch(const Slice& key) const {
   if (contents_.empty()) return true;
   return BloomFilterMayMatch(contents_, FilterKey(key, strip_));

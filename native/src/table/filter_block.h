@@ -47,6 +47,8 @@ class FilterBlockReader {
 
   // False only if `key` (after stripping) was certainly never added.
   bool KeyMayMatch(const Slice& key) const;
+  // The same given BloomHash() of the stripped key.
+  bool HashMayMatch(uint64_t stripped_key_hash) const;
 
  private:
   const Slice contents_;

@@ -111,8 +111,12 @@ bool Table::KeyMayMatch(const Slice& key) const {
 
 Status Table::InternalGet(const Slice& key, void* arg,
                           void (*handle_result)(void*, const Slice&,
-                                                const Slice&)) const {
-  if (!KeyMayMatch(key)) return Status::OK();
+                                                const Slice&),
+                          const uint64_t* filter_hash) const {
+  if (filter_hash != nullptr ? filter_ != nullptr && !filter_->HashMayMatch(*filter_hash)
+                             : !KeyMayMatch(key)) {
+    return Status::OK();
+  }
   const Comparator* cmp = options_.comparator;
   // Iterators built in place: no heap allocation for them per lookup.
   Block::IterStorage index_storage, data_storage;

@@ -50,10 +50,12 @@ class Table {
   // returns OK without calling handle_result. Otherwise finds the first
   // entry >= key and, if there is one, calls handle_result(arg, k, v) once
   // (k and v are valid only during the call). Errors from reading blocks are
-  // returned (handle_result not called).
+  // returned (handle_result not called). `filter_hash`, if given, is
+  // BloomHash() of the stripped key, computed once for all tables probed.
   Status InternalGet(const Slice& key, void* arg,
                      void (*handle_result)(void* arg, const Slice& k,
-                                           const Slice& v)) const;
+                                           const Slice& v),
+                     const uint64_t* filter_hash = nullptr) const;
 
   // False if the filter proves `key` (after stripping
   // filter_key_suffix_strip bytes) is not in the table.

@@ -125,12 +125,15 @@ void BloomFilterBuilder::Finish(std::string* out) {
 }
 
 bool BloomFilterMayMatch(const Slice& filter, const Slice& key) {
+  return BloomFilterMayMatchHash(filter, BloomHash(key.data(), key.size()));
+}
+
+bool BloomFilterMayMatchHash(const Slice& filter, uint64_t h) {
   if (filter.size() < kLineBytes + 1 || (filter.size() - 1) % kLineBytes != 0) return true;
   const int num_probes = static_cast<uint8_t>(filter[filter.size() - 1]);
   if (num_probes < 1 || num_probes > kMaxProbes) return true;
   const uint64_t lines = (filter.size() - 1) / kLineBytes;
 
-  const uint64_t h = BloomHash(key.data(), key.size());
   const char* line = filter.data() + MulHi64(h, lines) * kLineBytes;
   uint64_t g = Mix64(h ^ kProbeSeed);
   for (int i = 0; i < num_probes; i++) {

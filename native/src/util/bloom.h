@@ -48,6 +48,9 @@ uint64_t BloomHash(const Slice& key);
 // False: `key` was certainly not added to the filter. True: it may have been.
 // An empty or unrecognised filter answers true (never a false negative).
 bool BloomFilterMayMatch(const Slice& filter, const Slice& key);
+// The same for a key whose BloomHash() the caller has already computed (a
+// point get probes many tables' filters with one key).
+bool BloomFilterMayMatchHash(const Slice& filter, uint64_t hash);
 
 }  // namespace lsm
 
