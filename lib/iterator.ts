@@ -240,8 +240,8 @@ export class Iterator<T, S = EncodingInput<Encoding>> implements AsyncIterableIt
   readonly #valueEncoding: Encoding
   #handle: NativeIterator | null
   #page: Buffer = EMPTY
-  // #page's buffer, byteOffset and a DataView for its lengths, made once per
-  // page: `page.buffer` is a C++ builtin call, and readUInt32LE a JS one.
+  // #page's buffer, byteOffset and a DataView for its lengths, set with it by
+  // #setPage: `page.buffer` is a C++ builtin call, and readUInt32LE a JS one.
   #pageBytes: ArrayBufferLike = EMPTY.buffer
   #pageBase = 0
   #pageView = EMPTY_VIEW
@@ -431,9 +431,7 @@ export class Iterator<T, S = EncodingInput<Encoding>> implements AsyncIterableIt
     const length = this.#host.writeKey(toRaw(target, this.#keyEncoding, 'target'))
     binding.iterator_seek(handle, length, this.#limitLeft)
     this.#left = 0
-    this.#page = EMPTY
-    this.#pageBytes = EMPTY.buffer
-    this.#pageView = EMPTY_VIEW
+    this.#setPage(EMPTY)
     this.#exhausted = false
     this.#small = true
   }
@@ -554,23 +552,26 @@ export class Iterator<T, S = EncodingInput<Encoding>> implements AsyncIterableIt
       this.#exhausted = (page.readUInt32LE(4) & PAGE_EXHAUSTED) !== 0
       const count = page.readUInt32LE(0)
       if (count > 0) {
-        this.#page = page
-        this.#pageBytes = page.buffer
-        this.#pageBase = page.byteOffset
-        this.#pageView = new DataView(page.buffer, page.byteOffset, page.length)
+        this.#setPage(page)
         this.#pos = 8
         this.#left = count
         return true
       }
     }
-    this.#page = EMPTY
-    this.#pageBytes = EMPTY.buffer
-    this.#pageView = EMPTY_VIEW
+    this.#setPage(EMPTY)
     if (this.#autoClose) {
       this.close()
       this.#ended = true
     }
     return false
+  }
+
+  /** Makes `page` current, with the views #decode reads it through. */
+  #setPage (page: Buffer): void {
+    this.#page = page
+    this.#pageBytes = page.buffer
+    this.#pageBase = page.byteOffset
+    this.#pageView = page === EMPTY ? EMPTY_VIEW : new DataView(page.buffer, page.byteOffset, page.length)
   }
 
   /** Decodes the entry at #pos. REQUIRES: #left > 0. */
@@ -606,9 +607,7 @@ export class Iterator<T, S = EncodingInput<Encoding>> implements AsyncIterableIt
     this.#handle = null
     this.#error = error
     this.#left = 0
-    this.#page = EMPTY
-    this.#pageBytes = EMPTY.buffer
-    this.#pageView = EMPTY_VIEW
+    this.#setPage(EMPTY)
     registry.unregister(this)
     if (this.#signal !== undefined && this.#onAbort !== undefined) {
       this.#signal.removeEventListener('abort', this.#onAbort)

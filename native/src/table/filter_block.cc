@@ -14,8 +14,7 @@ bool FilterBlockReader::HashMayMatch(uint64_t stripped_key_hash) const {
 }
 
 bool FilterBlockReader::KeyMayMatch(const Slice& key) const {
-  if (contents_.empty()) return true;
-  return BloomFilterMayMatch(contents_, FilterKey(key, strip_));
+  return HashMayMatch(BloomHash(FilterKey(key, strip_)));
 }
 
 }  // namespace lsm

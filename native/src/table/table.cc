@@ -105,6 +105,10 @@ Status Table::ReadDataBlock(const Slice& index_value, BlockContents* contents,
   return ReadBlock(file_.get(), fname_, *handle, contents);
 }
 
+bool Table::HashMayMatch(uint64_t stripped_key_hash) const {
+  return filter_ == nullptr || filter_->HashMayMatch(stripped_key_hash);
+}
+
 bool Table::KeyMayMatch(const Slice& key) const {
   return filter_ == nullptr || filter_->KeyMayMatch(key);
 }
@@ -113,8 +117,7 @@ Status Table::InternalGet(const Slice& key, void* arg,
                           void (*handle_result)(void*, const Slice&,
                                                 const Slice&),
                           const uint64_t* filter_hash) const {
-  if (filter_hash != nullptr ? filter_ != nullptr && !filter_->HashMayMatch(*filter_hash)
-                             : !KeyMayMatch(key)) {
+  if (!(filter_hash != nullptr ? HashMayMatch(*filter_hash) : KeyMayMatch(key))) {
     return Status::OK();
   }
   const Comparator* cmp = options_.comparator;

@@ -60,6 +60,8 @@ class Table {
   // False if the filter proves `key` (after stripping
   // filter_key_suffix_strip bytes) is not in the table.
   bool KeyMayMatch(const Slice& key) const;
+  // The same given BloomHash() of the stripped key.
+  bool HashMayMatch(uint64_t stripped_key_hash) const;
 
   // Approximate file offset where data for `key` starts: the offset of the
   // data block the index points `key` at, or (past the last key) the offset
