@@ -31,6 +31,9 @@ const HELP = `usage: node bench/run.js [options]
   --only LIST        engines, comma separated (${ENGINE_NAMES.join(',')})
   --workloads LIST   workloads, comma separated (${WORKLOADS.map((w) => w.name).join(',')})
   --in-process       run every engine in this process (default: one child process per engine)
+  --rounds K         run every engine K times, alternating the engine order between rounds, and
+                     report each workload's median round (default 1); the summary then also shows
+                     the spread of the per-round ratios
   --no-probe         skip the physical-limit probe
   --lsmkv JSON       extra open options for lsmkv only, e.g. '{"compression":false}'
   --out FILE         JSON results (default bench/results/latest.json); the HTML report (.html)
@@ -62,7 +65,7 @@ function parseArgs (argv) {
     if (bad.length) throw new Error(`--${name}: unknown ${bad.join(', ')} (known: ${known.join(', ')})`)
     return known.filter((s) => items.includes(s))
   }
-  const known = ['n', 'sync-n', 'reads', 'batch', 'concurrency', 'write-rate', 'keys', 'seed', 'only', 'workloads', 'lsmkv', 'out', ...BOOLEAN_FLAGS]
+  const known = ['n', 'sync-n', 'reads', 'batch', 'concurrency', 'write-rate', 'keys', 'seed', 'only', 'workloads', 'lsmkv', 'rounds', 'out', ...BOOLEAN_FLAGS]
   const unknown = Object.keys(flags).filter((k) => !known.includes(k))
   if (unknown.length) throw new Error(`unknown option --${unknown[0]}\n${HELP}`)
 
@@ -90,6 +93,7 @@ function parseArgs (argv) {
     engines: list('only', flags.only, ENGINE_NAMES),
     workloads: list('workloads', flags.workloads, WORKLOADS.map((w) => w.name)),
     inProcess: !!flags['in-process'],
+    rounds: int('rounds', flags.rounds, 1),
     probe: !flags['no-probe'],
     out: flags.out ?? path.join(__dirname, 'results', 'latest.json')
   }
@@ -178,11 +182,39 @@ function runEngineChild (name, cfg, root) {
   })
 }
 
+// Each round's lsmkv / best-peer ratio for a workload (rounds where lsmkv and a peer both ran).
+function roundRatios (workload, names, results) {
+  const mine = results.lsmkv?.[workload]?.rounds ?? []
+  const peers = names.filter((x) => x !== 'lsmkv').map((p) => results[p]?.[workload]?.rounds ?? [])
+  const out = []
+  mine.forEach((ops, i) => {
+    const best = Math.max(0, ...peers.map((r) => r[i] ?? 0))
+    if (ops && best) out.push(ops / best)
+  })
+  return out
+}
+
+// Folds K rounds of one engine's results into one: per workload, the round with the median
+// ops/s (the lower median for even K), with every round's ops/s in round order as `rounds`
+// (null where that round failed or skipped it).
+function medianRounds (rounds) {
+  const merged = {}
+  for (const w of new Set(rounds.flatMap((r) => Object.keys(r)))) {
+    const all = rounds.map((r) => r[w])
+    const ok = all.filter((r) => r?.opsPerSec !== undefined).sort((a, b) => a.opsPerSec - b.opsPerSec)
+    const pick = ok.length ? ok[Math.floor((ok.length - 1) / 2)] : all.find(Boolean)
+    merged[w] = { ...pick, rounds: all.map((r) => r?.opsPerSec ?? null) }
+  }
+  return merged
+}
+
 function summaryTable (cfg, names, results, lim) {
   const peers = names.filter((x) => x !== 'lsmkv')
   const header = ['ops/s', 'writes', ...names]
   const hasRatio = names.includes('lsmkv') && peers.length > 0
   if (hasRatio) header.push('lsmkv/best peer')
+  const spread = hasRatio && cfg.rounds > 1
+  if (spread) header.push(`per-round ratios (${cfg.rounds})`)
   if (names.includes('lsmkv')) header.push('lsmkv % of limit')
   const rows = [header]
   for (const w of WORKLOADS.filter((w) => cfg.workloads.includes(w.name))) {
@@ -198,6 +230,10 @@ function summaryTable (cfg, names, results, lim) {
     if (hasRatio) {
       const best = Math.max(0, ...peers.map((p) => results[p]?.[w.name]?.opsPerSec ?? 0))
       row.push(mine?.opsPerSec && best ? (mine.opsPerSec / best).toFixed(2) + 'x' : '-')
+    }
+    if (spread) {
+      const ratios = roundRatios(w.name, names, results)
+      row.push(ratios.length ? `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}x` : '-')
     }
     if (names.includes('lsmkv')) {
       const l = w.limit && lim[w.limit]
@@ -255,7 +291,8 @@ function report (cfg, engines, results, probe, lim) {
       `(async: ${cfg.concurrency} in flight; readmissing: absent keys inside the key range; readhot: first 1%); ` +
       `getMany: 100 keys a call, one call at a time; readwhilewriting: ${cfg.writeRate} puts/s by one writer on the same event loop`,
     `${env.node}, ${env.cpus} x ${env.cpuModel}, ${env.platform}, tmpdir ${env.tmpdir}; ` +
-      (cfg.inProcess ? 'all engines in one process' : 'one child process per engine'),
+      (cfg.inProcess ? 'all engines in one process' : 'one child process per engine') +
+      (cfg.rounds > 1 ? `; ${cfg.rounds} rounds, engine order alternating, each cell the median round` : ''),
     'durability ("writes" column) — fill: survives a process crash but not a power loss; sync: durable (fsync) before ack:'
   ]
   for (const e of engines) out.push(`  ${e.name.padEnd(14)} fill: ${e.fill}; sync: ${e.durable}`)
@@ -296,22 +333,34 @@ async function main () {
   let probe = null
   try {
     if (cfg.probe) probe = runProbe({ dir: root, groups: [...new Set([1, cfg.concurrency])], entryBytes: ENTRY_BYTES, log })
-    if (cfg.inProcess) {
-      for (const name of cfg.engines) {
-        const engine = createEngine(name)
-        const reason = engine.load()
-        if (reason) { skipped[name] = reason; log(`skipping ${name}: ${reason}`); continue }
-        engines.push(engineMeta(engine))
-        results[name] = {}
-        await runEngine(engine, cfg, root, (w, r) => { results[name][w] = r })
+    const rounds = {} // engine name -> [results of each round]
+    for (let round = 0; round < cfg.rounds; round++) {
+      const order = round % 2 === 0 ? cfg.engines : [...cfg.engines].reverse()
+      if (cfg.rounds > 1) log(`round ${round + 1} of ${cfg.rounds}: ${order.join(', ')}`)
+      for (const name of order) {
+        if (skipped[name]) continue
+        let meta, res
+        if (cfg.inProcess) {
+          const engine = createEngine(name)
+          const reason = engine.load()
+          if (reason) { skipped[name] = reason; log(`skipping ${name}: ${reason}`); continue }
+          meta = engineMeta(engine)
+          res = {}
+          await runEngine(engine, cfg, root, (w, r) => { res[w] = r })
+        } else {
+          const out = await runEngineChild(name, cfg, root)
+          if (out.skip) { skipped[name] = out.skip; log(`skipping ${name}: ${out.skip}`); continue }
+          meta = out.meta
+          res = out.results
+        }
+        if (!rounds[name]) { rounds[name] = []; engines.push(meta) }
+        rounds[name][round] = res
       }
-    } else {
-      for (const name of cfg.engines) {
-        const out = await runEngineChild(name, cfg, root)
-        if (out.skip) { skipped[name] = out.skip; log(`skipping ${name}: ${out.skip}`); continue }
-        engines.push(out.meta)
-        results[name] = out.results
-      }
+    }
+    // Engines in the order asked for, whatever order the rounds ran them in.
+    engines.sort((a, b) => cfg.engines.indexOf(a.name) - cfg.engines.indexOf(b.name))
+    for (const name of Object.keys(rounds)) {
+      results[name] = cfg.rounds > 1 ? medianRounds(Array.from(rounds[name], (r) => r ?? {})) : rounds[name][0]
     }
   } finally {
     cleanup()

@@ -180,10 +180,13 @@ Napi::Value IteratorNext(const Napi::CallbackInfo& info) {
     if (st->remaining > 0) reverse ? it->SeekToLast() : it->SeekToFirst();
   }
 
+  bool exhausted = st->remaining == 0;
+  if (st->step_pending && !exhausted) reverse ? it->Prev() : it->Next();
+  st->step_pending = false;
+
   std::string& page = st->page;
   page.assign(8, '\0');
   uint32_t count = 0;
-  bool exhausted = st->remaining == 0;
   while (!exhausted && count < max_entries && it->Valid()) {
     if (want_keys) {
       const lsm::Slice k = it->key();
@@ -201,8 +204,11 @@ Napi::Value IteratorNext(const Napi::CallbackInfo& info) {
       exhausted = true;
       break;
     }
+    if (count == max_entries || page.size() >= max_bytes) {
+      st->step_pending = true;
+      break;
+    }
     reverse ? it->Prev() : it->Next();
-    if (page.size() >= max_bytes) break;
   }
   if (!exhausted && !it->Valid()) {
     lsm::Status s = it->status();
@@ -254,6 +260,7 @@ Napi::Value IteratorSeek(const Napi::CallbackInfo& info) {
   const double limit = info[2].IsNumber() ? info[2].As<Napi::Number>().DoubleValue() : -1;
   st->remaining = limit < 0 ? UINT64_MAX : static_cast<uint64_t>(limit);
   st->positioned = true;
+  st->step_pending = false;
   st->deferred = lsm::Status::OK();
   (st->flags & kIterReverse) != 0 ? st->it->SeekForPrev(target) : st->it->Seek(target);
   return env.Undefined();

@@ -46,6 +46,9 @@ struct IteratorState {
   uint32_t flags = 0;
   uint64_t remaining = UINT64_MAX;  // entries left under `limit`
   bool positioned = false;          // false until the first next() or seek()
+  // The last page ended on an entry it delivered; the step past it waits for
+  // the next page, so a seek followed by one page never reads beyond it.
+  bool step_pending = false;
   lsm::Status deferred;             // an error met after a page was filled
   std::string page;                 // reused between pages
 };
