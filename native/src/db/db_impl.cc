@@ -58,11 +58,15 @@ class MemTableInserter final : public WriteBatch::Handler {
   }
   // REQUIRES: the batch the records point into is still alive.
   void Finish() {
-    if (records_.size() >= kSortThreshold) {
-      std::sort(records_.begin(), records_.end(), [](const Record& a, const Record& b) {
-        const int r = a.key.compare(b.key);
-        return r != 0 ? r < 0 : a.seq > b.seq;
-      });
+    auto before = [](const Record& a, const Record& b) {
+      const int r = a.key.compare(b.key);
+      return r != 0 ? r < 0 : a.seq > b.seq;
+    };
+    // A batch of ascending keys (a sequential load) is common and is already
+    // in order: checking costs n compares, sorting n log n.
+    if (records_.size() >= kSortThreshold &&
+        !std::is_sorted(records_.begin(), records_.end(), before)) {
+      std::sort(records_.begin(), records_.end(), before);
     }
     for (const Record& r : records_) mem_->Add(r.seq, r.type, r.key, r.value);
     records_.clear();

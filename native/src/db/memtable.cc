@@ -57,6 +57,10 @@ int MemTable::KeyComparator::operator()(const char* a, const char* b) const {
 
 void MemTable::Add(SequenceNumber seq, ValueType type, const Slice& key,
                    const Slice& value) {
+  // The filter's line is a random cache line, usually a miss: start loading
+  // it now and set its bits after the skiplist insert.
+  const uint64_t hash = BloomHash(key);
+  filter_.Prefetch(hash);
   const size_t ikey_len = key.size() + 8;
   const size_t len = VarintLength(ikey_len) + ikey_len + VarintLength(value.size()) +
                      value.size();
@@ -68,10 +72,17 @@ void MemTable::Add(SequenceNumber seq, ValueType type, const Slice& key,
   p += 8;
   p = EncodeVarint32(p, static_cast<uint32_t>(value.size()));
   if (!value.empty()) memcpy(p, value.data(), value.size());
-  filter_.Add(BloomHash(key));
   table_.Insert(buf);
-  num_entries_.fetch_add(1, std::memory_order_relaxed);
-  if (type == kTypeDeletion) num_deletions_.fetch_add(1, std::memory_order_relaxed);
+  // Both before the writer publishes the sequence number, which is what
+  // makes the entry visible to readers.
+  filter_.Add(hash);
+  // One writer (see memtable.h): a relaxed load + store, no locked add.
+  num_entries_.store(num_entries_.load(std::memory_order_relaxed) + 1,
+                     std::memory_order_relaxed);
+  if (type == kTypeDeletion) {
+    num_deletions_.store(num_deletions_.load(std::memory_order_relaxed) + 1,
+                         std::memory_order_relaxed);
+  }
 }
 
 bool MemTable::Get(const LookupKey& key, std::string* value, Status* s) const {
