@@ -55,6 +55,13 @@ export interface NativeIterator {
 }
 
 /** Opaque handle to a native snapshot. */
+/**
+ * Looks up the key in keyBuffer[0, keyLength). Returns -1 when absent, the value length when the
+ * value was copied into valueBuffer, or a Buffer when it does not fit. Throws LsmError (NOT_OPEN
+ * once the database is closed).
+ */
+export type NativeGet = (keyLength: number, snapshot?: NativeSnapshot) => number | Buffer
+
 export interface NativeSnapshot {
   readonly __brand: 'NativeSnapshot'
 }
@@ -121,10 +128,10 @@ export interface Binding {
   /** Queues a WriteBatch; completion `id` settles it after the WAL append (and fdatasync when sync). */
   db_write(db: NativeDb, batch: Uint8Array, sync: boolean, id: number): void
   /**
-   * Looks up the key in keyBuffer[0, keyLength). Returns -1 when absent, the value length when
-   * the value was copied into valueBuffer, or a Buffer when it does not fit. Throws LsmError.
+   * A point-lookup function bound to `db` (it needs no handle argument, so a call does not
+   * unwrap one); see {@link NativeGet}.
    */
-  db_get(db: NativeDb, keyLength: number, snapshot?: NativeSnapshot): number | Buffer
+  db_getter(db: NativeDb): NativeGet
   /**
    * Looks up `count` keys packed in `keys` as [u32 length][bytes]...; returns one buffer packed as
    * [i32 length or -1][bytes]... (little-endian).
@@ -200,7 +207,7 @@ const functionNames = Object.keys({
   db_init: true,
   db_open: true,
   db_write: true,
-  db_get: true,
+  db_getter: true,
   db_get_many: true,
   db_flush: true,
   db_close: true,

@@ -10,7 +10,7 @@
 import { EventEmitter } from 'node:events'
 import { debuglog } from 'node:util'
 import * as path from 'node:path'
-import { binding, type NativeDb, type NativeStats } from './binding'
+import { binding, type NativeDb, type NativeGet, type NativeStats } from './binding'
 import { type Decoded, type Encoding, type EncodingInput, type Raw, decodeOwned, decodeShared, toRaw, typeName } from './encoding'
 import { LsmError, type LsmErrorCode } from './errors'
 import {
@@ -312,6 +312,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
   readonly #options: ResolvedOptions
   readonly #limits: Limits
   readonly #handle: NativeDb
+  readonly #get: NativeGet
   readonly #keyBuffer: Buffer
   readonly #valueBuffer: Buffer = Buffer.alloc(VALUE_BUFFER_BYTES)
   readonly #sink: BatchSink
@@ -363,6 +364,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
       this.#keyBuffer,
       this.#valueBuffer
     )
+    this.#get = binding.db_getter(this.#handle)
   }
 
   /**
@@ -554,7 +556,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
     this.#assertUsable()
     const o = resolveReadOptions(options)
     const keyLength = this.#writeKey(toRaw(key, o.keyEncoding ?? this.#options.keyEncoding, 'key'))
-    const result = binding.db_get(this.#handle, keyLength, snapshotHandle(o.snapshot, this.#reader))
+    const result = this.#get(keyLength, snapshotHandle(o.snapshot, this.#reader))
     if (result === -1) return undefined
     const encoding = o.valueEncoding ?? this.#options.valueEncoding
     return (typeof result === 'number'
@@ -614,7 +616,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
     this.#assertUsable()
     const o = resolveReadOptions(options)
     const keyLength = this.#writeKey(toRaw(key, o.keyEncoding ?? this.#options.keyEncoding, 'key'))
-    return binding.db_get(this.#handle, keyLength, snapshotHandle(o.snapshot, this.#reader)) !== -1
+    return this.#get(keyLength, snapshotHandle(o.snapshot, this.#reader)) !== -1
   }
 
   /**

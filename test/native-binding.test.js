@@ -95,3 +95,21 @@ test('setNativeBinding rejects bad arguments with a TypeError', () => {
     assert.throws(() => setNativeBinding(bad), TypeError)
   }
 })
+
+test('db_getter binds a lookup to one handle: a foreign handle is a TypeError, an unopened db NOT_OPEN', { skip: !fs.existsSync(built) && 'no build/Release/lsmkv.node' }, (t) => {
+  const r = run(t, `${prelude}
+    const addon = require(process.argv[2])
+    const caught = (fn) => { try { fn(); return null } catch (err) { return { name: err.name, code: err.code, message: err.message } } }
+    const handle = addon.db_init(() => {}, () => {}, Buffer.alloc(64), Buffer.alloc(64))
+    const get = addon.db_getter(handle)
+    report({
+      foreign: caught(() => addon.db_getter({})),
+      external: caught(() => addon.db_getter(addon.db_init)),
+      unopened: caught(() => get(0)),
+      name: get.name
+    })`, built)
+  assert.deepStrictEqual(r.foreign, { name: 'TypeError', message: 'expected a database handle' })
+  assert.deepStrictEqual(r.external, { name: 'TypeError', message: 'expected a database handle' })
+  assert.strictEqual(r.unopened.code, 'NOT_OPEN')
+  assert.strictEqual(r.name, 'db_get')
+})

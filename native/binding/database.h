@@ -93,7 +93,7 @@ class DbCore : public std::enable_shared_from_this<DbCore> {
 Napi::Value DbInit(const Napi::CallbackInfo& info);
 Napi::Value DbOpen(const Napi::CallbackInfo& info);
 Napi::Value DbWrite(const Napi::CallbackInfo& info);
-Napi::Value DbGet(const Napi::CallbackInfo& info);
+Napi::Value DbGetter(const Napi::CallbackInfo& info);
 Napi::Value DbGetMany(const Napi::CallbackInfo& info);
 Napi::Value DbFlush(const Napi::CallbackInfo& info);
 Napi::Value DbClose(const Napi::CallbackInfo& info);
