@@ -18,6 +18,7 @@
 
 #include <gtest/gtest.h>
 
+#include "db/compaction.h"
 #include "db/db_impl.h"
 #include "db/filename.h"
 #include "fault_env.h"
@@ -610,6 +611,73 @@ TEST_F(CompactionTest, LevelsKeepTheirShapeUnderAutomaticCompaction) {
           << "level " << level;
     }
   }
+}
+
+
+// The picker, on hand-built Versions: Ln -> Ln+1 takes the idle file that
+// overlaps the fewest Ln+1 bytes per byte it holds, and weighs deletions.
+std::shared_ptr<FileMetaData> PickerFile(uint64_t number, const std::string& lo,
+                                         const std::string& hi, uint64_t size,
+                                         uint64_t entries = 100, uint64_t deletions = 0) {
+  auto f = std::make_shared<FileMetaData>();
+  f->number = number;
+  f->file_size = size;
+  AppendInternalKey(&f->smallest, lo, 1, kTypeValue);
+  AppendInternalKey(&f->largest, hi, 1, kTypeValue);
+  f->num_entries = entries;
+  f->num_deletions = deletions;
+  return f;
+}
+
+TEST(CompactionPickerTest, LevelPicksTheFileWithTheLeastOverlapPerByte) {
+  Options options;
+  options.level_base = 1000;  // L1 is over its target with these files
+  CompactionPicker picker(&options);
+  auto v = std::make_shared<Version>();
+  // L1: "a".."c" overlaps 3,000 bytes of L2, "d".."f" 500, "g".."i" 1,000.
+  v->files[1] = {PickerFile(1, "a", "c", 1000), PickerFile(2, "d", "f", 1000),
+                 PickerFile(3, "g", "i", 1000)};
+  v->files[2] = {PickerFile(10, "a", "b", 1500), PickerFile(11, "b1", "c", 1500),
+                 PickerFile(12, "e", "e", 500), PickerFile(13, "h", "z", 1000)};
+  std::unique_ptr<Compaction> c = picker.PickCompaction(v, {});
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->level(), 1);
+  ASSERT_EQ(c->inputs(0).size(), 1u);
+  EXPECT_EQ(c->inputs(0)[0]->number, 2u);
+  ASSERT_EQ(c->inputs(1).size(), 1u);
+  EXPECT_EQ(c->inputs(1)[0]->number, 12u);
+
+  // Busy files are passed over: the next cheapest, then the dearest.
+  c = picker.PickCompaction(v, {2});
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->inputs(0)[0]->number, 3u);
+  c = picker.PickCompaction(v, {2, 13});
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->inputs(0)[0]->number, 1u);
+  EXPECT_EQ(picker.PickCompaction(v, {1, 2, 3}), nullptr);
+
+}
+
+TEST(CompactionPickerTest, TombstonesWeighDouble) {
+  Options options;
+  options.level_base = 1000;
+  CompactionPicker picker(&options);
+  auto v = std::make_shared<Version>();
+  // "a".."c" overlaps 2,000 bytes of L2, "d".."f" 1,000: by size alone the
+  // second is cheaper (2.0 vs 1.0 bytes per byte).
+  v->files[1] = {PickerFile(1, "a", "c", 1000), PickerFile(2, "d", "f", 1000)};
+  v->files[2] = {PickerFile(10, "a", "c", 2000), PickerFile(11, "d", "f", 1000)};
+  std::unique_ptr<Compaction> c = picker.PickCompaction(v, {});
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->inputs(0)[0]->number, 2u);
+  // All tombstones: weighed as 3,000 bytes, 0.67 bytes per byte, so it goes
+  // first and frees what it shadows below.
+  v->files[1][0] = PickerFile(1, "a", "c", 1000, 100, 100);
+  c = picker.PickCompaction(v, {});
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->inputs(0)[0]->number, 1u);
+  ASSERT_EQ(c->inputs(1).size(), 1u);
+  EXPECT_EQ(c->inputs(1)[0]->number, 10u);
 }
 
 }  // namespace

@@ -161,7 +161,7 @@ uint64_t CompactionPicker::PendingCompactionBytes(const Version& v) const {
 }
 
 std::unique_ptr<Compaction> CompactionPicker::PickCompaction(
-    const std::shared_ptr<const Version>& v, const std::set<uint64_t>& busy) {
+    const std::shared_ptr<const Version>& v, const std::set<uint64_t>& busy) const {
   std::vector<std::pair<double, int>> due;
   for (int level = 0; level < DB::kNumLevels - 1; level++) {
     const double score = Score(*v, level);
@@ -191,21 +191,35 @@ std::unique_ptr<Compaction> CompactionPicker::PickLevel0(const std::shared_ptr<c
 
 std::unique_ptr<Compaction> CompactionPicker::PickLevel(const std::shared_ptr<const Version>& v,
                                                         int level,
-                                                        const std::set<uint64_t>& busy) {
+                                                        const std::set<uint64_t>& busy) const {
   const std::vector<Version::FilePtr>& files = v->files[level];
+  const std::vector<Version::FilePtr>& next = v->files[level + 1];
   if (files.empty()) return nullptr;
-  const InternalKeyComparator* icmp = GetInternalKeyComparator();
-  // Round-robin: start with the first file past the compact pointer.
-  size_t start = 0;
-  if (!compact_pointer_[level].empty()) {
-    while (start < files.size() &&
-           icmp->Compare(files[start]->largest, compact_pointer_[level]) <= 0) {
-      start++;
+  // Rank the files by the bytes of Ln+1 they overlap per byte they hold:
+  // the lowest ratio moves data down with the least rewriting. Both levels
+  // are sorted and disjoint, so one sweep finds every file's overlap.
+  // Deletions weigh double (like RocksDB's compensated size): a file full of
+  // tombstones is worth pushing down to reclaim the space they shadow.
+  std::vector<std::pair<double, size_t>> ranked;
+  ranked.reserve(files.size());
+  size_t first = 0;  // first file of Ln+1 that can overlap files[i]
+  for (size_t i = 0; i < files.size(); i++) {
+    const FileMetaData& f = *files[i];
+    while (first < next.size() && UserLargest(*next[first]).compare(UserSmallest(f)) < 0) first++;
+    uint64_t overlap = 0;
+    for (size_t k = first; k < next.size() && UserSmallest(*next[k]).compare(UserLargest(f)) <= 0;
+         k++) {
+      overlap += next[k]->file_size;
     }
-    if (start == files.size()) start = 0;
+    const double per_entry =
+        static_cast<double>(f.file_size) / static_cast<double>(f.num_entries > 0 ? f.num_entries : 1);
+    const double weight = static_cast<double>(f.file_size) + 2.0 * per_entry * static_cast<double>(f.num_deletions);
+    ranked.emplace_back(static_cast<double>(overlap) / (weight > 0 ? weight : 1.0), i);
   }
-  for (size_t k = 0; k < files.size(); k++) {
-    const Version::FilePtr& f = files[(start + k) % files.size()];
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& entry : ranked) {
+    const Version::FilePtr& f = files[entry.second];
     if (busy.count(f->number) != 0) continue;
     auto c = std::make_unique<Compaction>(v, level, level + 1, false);
     c->inputs(0).push_back(f);
@@ -213,7 +227,6 @@ std::unique_ptr<Compaction> CompactionPicker::PickLevel(const std::shared_ptr<co
     Cover(c->inputs(0), &bounds);
     GetOverlappingFiles(*v, level + 1, &bounds, &c->inputs(1));
     if (AnyBusy(c->inputs(1), busy)) continue;
-    compact_pointer_[level] = f->largest;
     return c;
   }
   return nullptr;

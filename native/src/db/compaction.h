@@ -14,8 +14,10 @@
 //   - L0 -> L1 starts from the oldest L0 file and takes every L0 file that
 //     overlaps the growing key range (so no older version of a key stays
 //     behind in L0), plus every overlapping L1 file.
-//   - Ln -> Ln+1 takes one file, round-robin through the key space by a
-//     per-level compact pointer, plus every overlapping Ln+1 file.
+//   - Ln -> Ln+1 takes one file, plus every overlapping Ln+1 file: the idle
+//     file that overlaps the fewest Ln+1 bytes per byte it holds (deletions
+//     weighing double), RocksDB's "min overlapping ratio". Unlike a
+//     round-robin pointer this needs no state, so nothing is lost on reopen.
 //   - A single input with nothing to merge with moves down without being
 //     rewritten (a trivial move).
 // Concurrent compactions (compaction_threads = 2, CompactRange) never share a
@@ -24,8 +26,8 @@
 // level that overlaps its inputs, two compactions whose files are disjoint
 // also write disjoint key ranges.
 //
-// Thread-safety: Compaction is used by one thread at a time. The picker is
-// not thread-safe; DBImpl calls it under its mutex.
+// Thread-safety: Compaction is used by one thread at a time. The picker has
+// no state of its own: any thread may call it with a Version it holds.
 #ifndef LSMKV_NATIVE_SRC_DB_COMPACTION_H_
 #define LSMKV_NATIVE_SRC_DB_COMPACTION_H_
 
@@ -98,7 +100,7 @@ class CompactionPicker {
 
   // The most urgent compaction whose files are not in `busy`, or nullptr.
   std::unique_ptr<Compaction> PickCompaction(const std::shared_ptr<const Version>& v,
-                                             const std::set<uint64_t>& busy);
+                                             const std::set<uint64_t>& busy) const;
 
   // For CompactRange: the files of `level` overlapping `range` (for L0,
   // closed over overlap like a background pick) and the overlapping files
@@ -112,11 +114,9 @@ class CompactionPicker {
   std::unique_ptr<Compaction> PickLevel0(const std::shared_ptr<const Version>& v,
                                          const std::set<uint64_t>& busy) const;
   std::unique_ptr<Compaction> PickLevel(const std::shared_ptr<const Version>& v, int level,
-                                        const std::set<uint64_t>& busy);
+                                        const std::set<uint64_t>& busy) const;
 
   const Options* const options_;
-  // Largest internal key of the last file picked per level (round-robin).
-  std::string compact_pointer_[DB::kNumLevels];
 };
 
 // User-key ranges of files, inclusive; a null bound is unbounded.

@@ -197,9 +197,8 @@ class DBImpl final : public DB {
   bool stop_flush_ GUARDED_BY(mu_) = false;
   bool flush_running_ GUARDED_BY(mu_) = false;
   bool stop_compaction_ GUARDED_BY(mu_) = false;
-  // PickCompaction/PickRange only under mu_ (they move compact pointers);
-  // the const scoring methods from anywhere.
-  CompactionPicker picker_;
+  // Stateless; picks run under mu_ because the busy set below is guarded.
+  const CompactionPicker picker_;
   // Numbers of the input files of running compactions: never shared.
   std::set<uint64_t> compacting_files_ GUARDED_BY(mu_);
   // Bumped whenever the tree or the set of busy files changes, so idle
