@@ -417,7 +417,7 @@ namespace {
 
 // The body of a getter made by db_getter: its DbCore is the function's own
 // data, so a call unwraps no handle (no External type-tag check, no
-// shared_ptr copy; about 430 of a hot getSync's 6,700 instructions).
+// shared_ptr copy). callgrind, getSync: 7.90k -> 7.16k instructions a call.
 Napi::Value BoundGet(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   DbCore* core = static_cast<std::shared_ptr<DbCore>*>(info.Data())->get();
