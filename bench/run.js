@@ -153,6 +153,16 @@ async function childMain () {
   await send({ type: 'done' })
 }
 
+// Runs the engine in this process; resolves like runEngineChild.
+async function runEngineInProcess (name, cfg, root) {
+  const engine = createEngine(name)
+  const reason = engine.load()
+  if (reason) return { skip: reason }
+  const results = {}
+  await runEngine(engine, cfg, root, (w, r) => { results[w] = r })
+  return { meta: engineMeta(engine), results }
+}
+
 // Forks one child for the engine; resolves with { meta, results } or { skip }.
 function runEngineChild (name, cfg, root) {
   return new Promise((resolve) => {
@@ -339,22 +349,10 @@ async function main () {
       if (cfg.rounds > 1) log(`round ${round + 1} of ${cfg.rounds}: ${order.join(', ')}`)
       for (const name of order) {
         if (skipped[name]) continue
-        let meta, res
-        if (cfg.inProcess) {
-          const engine = createEngine(name)
-          const reason = engine.load()
-          if (reason) { skipped[name] = reason; log(`skipping ${name}: ${reason}`); continue }
-          meta = engineMeta(engine)
-          res = {}
-          await runEngine(engine, cfg, root, (w, r) => { res[w] = r })
-        } else {
-          const out = await runEngineChild(name, cfg, root)
-          if (out.skip) { skipped[name] = out.skip; log(`skipping ${name}: ${out.skip}`); continue }
-          meta = out.meta
-          res = out.results
-        }
-        if (!rounds[name]) { rounds[name] = []; engines.push(meta) }
-        rounds[name][round] = res
+        const out = await (cfg.inProcess ? runEngineInProcess : runEngineChild)(name, cfg, root)
+        if (out.skip) { skipped[name] = out.skip; log(`skipping ${name}: ${out.skip}`); continue }
+        if (!rounds[name]) { rounds[name] = []; engines.push(out.meta) }
+        rounds[name][round] = out.results
       }
     }
     // Engines in the order asked for, whatever order the rounds ran them in.

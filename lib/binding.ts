@@ -55,16 +55,16 @@ export interface NativeIterator {
 }
 
 /** Opaque handle to a native snapshot. */
+export interface NativeSnapshot {
+  readonly __brand: 'NativeSnapshot'
+}
+
 /**
  * Looks up the key in keyBuffer[0, keyLength). Returns -1 when absent, the value length when the
  * value was copied into valueBuffer, or a Buffer when it does not fit. Throws LsmError (NOT_OPEN
  * once the database is closed).
  */
 export type NativeGet = (keyLength: number, snapshot?: NativeSnapshot) => number | Buffer
-
-export interface NativeSnapshot {
-  readonly __brand: 'NativeSnapshot'
-}
 
 /** Flag bits of iterator_init and the range functions (native/binding/iterator.h). */
 export const ITER_REVERSE = 1

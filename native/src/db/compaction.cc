@@ -197,35 +197,38 @@ std::unique_ptr<Compaction> CompactionPicker::PickLevel(const std::shared_ptr<co
   if (files.empty()) return nullptr;
   // Rank the files by the bytes of Ln+1 they overlap per byte they hold:
   // the lowest ratio moves data down with the least rewriting. Both levels
-  // are sorted and disjoint, so one sweep finds every file's overlap.
+  // are sorted and disjoint, so one sweep finds every file's overlapping
+  // Ln+1 files, next[begin, end), which are also the compaction's inputs.
   // Deletions weigh double (like RocksDB's compensated size): a file full of
   // tombstones is worth pushing down to reclaim the space they shadow.
-  std::vector<std::pair<double, size_t>> ranked;
+  struct Candidate {
+    double ratio;
+    size_t file, begin, end;
+  };
+  std::vector<Candidate> ranked;
   ranked.reserve(files.size());
-  size_t first = 0;  // first file of Ln+1 that can overlap files[i]
+  size_t begin = 0;
   for (size_t i = 0; i < files.size(); i++) {
     const FileMetaData& f = *files[i];
-    while (first < next.size() && UserLargest(*next[first]).compare(UserSmallest(f)) < 0) first++;
+    while (begin < next.size() && UserLargest(*next[begin]).compare(UserSmallest(f)) < 0) begin++;
+    size_t end = begin;
     uint64_t overlap = 0;
-    for (size_t k = first; k < next.size() && UserSmallest(*next[k]).compare(UserLargest(f)) <= 0;
-         k++) {
-      overlap += next[k]->file_size;
+    for (; end < next.size() && UserSmallest(*next[end]).compare(UserLargest(f)) <= 0; end++) {
+      overlap += next[end]->file_size;
     }
     const double per_entry =
         static_cast<double>(f.file_size) / static_cast<double>(f.num_entries > 0 ? f.num_entries : 1);
     const double weight = static_cast<double>(f.file_size) + 2.0 * per_entry * static_cast<double>(f.num_deletions);
-    ranked.emplace_back(static_cast<double>(overlap) / (weight > 0 ? weight : 1.0), i);
+    ranked.push_back({static_cast<double>(overlap) / (weight > 0 ? weight : 1.0), i, begin, end});
   }
   std::stable_sort(ranked.begin(), ranked.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (const auto& entry : ranked) {
-    const Version::FilePtr& f = files[entry.second];
+                   [](const Candidate& a, const Candidate& b) { return a.ratio < b.ratio; });
+  for (const Candidate& cand : ranked) {
+    const Version::FilePtr& f = files[cand.file];
     if (busy.count(f->number) != 0) continue;
     auto c = std::make_unique<Compaction>(v, level, level + 1, false);
     c->inputs(0).push_back(f);
-    UserKeyBounds bounds;
-    Cover(c->inputs(0), &bounds);
-    GetOverlappingFiles(*v, level + 1, &bounds, &c->inputs(1));
+    c->inputs(1).assign(next.begin() + cand.begin, next.begin() + cand.end);
     if (AnyBusy(c->inputs(1), busy)) continue;
     return c;
   }

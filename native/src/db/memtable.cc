@@ -77,12 +77,11 @@ void MemTable::Add(SequenceNumber seq, ValueType type, const Slice& key,
   // makes the entry visible to readers.
   filter_.Add(hash);
   // One writer (see memtable.h): a relaxed load + store, no locked add.
-  num_entries_.store(num_entries_.load(std::memory_order_relaxed) + 1,
-                     std::memory_order_relaxed);
-  if (type == kTypeDeletion) {
-    num_deletions_.store(num_deletions_.load(std::memory_order_relaxed) + 1,
-                         std::memory_order_relaxed);
-  }
+  auto bump = [](std::atomic<uint64_t>& n) {
+    n.store(n.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  };
+  bump(num_entries_);
+  if (type == kTypeDeletion) bump(num_deletions_);
 }
 
 bool MemTable::Get(const LookupKey& key, std::string* value, Status* s) const {
