@@ -42,6 +42,7 @@ export interface NativeOpenOptions {
   l0StopTrigger: number
   targetFileSize: number
   compactionThreads: number
+  readTriggeredCompaction: boolean
   testCompactionDelayMs: number
   /** Open without the LOCK, serving the state another process wrote (native/src/db/read_only_db.h). */
   readOnly: boolean
@@ -102,6 +103,7 @@ export interface NativeStats {
   lastSequence: number
   obsoleteFilesRemoved: number
   compactions: number
+  readCompactions: number
   compactionBytesRead: number
   compactionBytesWritten: number
   compactionMicros: number

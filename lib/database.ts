@@ -233,6 +233,8 @@ export interface DatabaseStats {
   readonly obsoleteFilesRemoved: number
   /** Compactions completed (trivial moves included). */
   readonly compactions: number
+  /** Of those, compactions of a table that reads kept having to look past (read-triggered). */
+  readonly readCompactions: number
   /** SSTable bytes read by compactions. */
   readonly compactionBytesRead: number
   /** SSTable bytes written by compactions. */
@@ -927,6 +929,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
       lastSequence: s.lastSequence,
       obsoleteFilesRemoved: s.obsoleteFilesRemoved,
       compactions: s.compactions,
+      readCompactions: s.readCompactions,
       compactionBytesRead: s.compactionBytesRead,
       compactionBytesWritten: s.compactionBytesWritten,
       compactionMicros: s.compactionMicros,

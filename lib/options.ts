@@ -76,6 +76,8 @@ export interface OpenOptions<K extends Encoding = Encoding, V extends Encoding =
   targetFileSize?: number
   /** Background compaction threads; 1 or 2. Default 1. */
   compactionThreads?: number
+  /** Compact a table once reads that had to look past it have cost about what compacting it costs (LevelDB's seek compaction). Default `true`. */
+  readTriggeredCompaction?: boolean
   /** Default of the per-write `sync` option (fdatasync before acknowledging). Default `false`. */
   sync?: boolean
   /** Encoding of keys. Default `'utf8'`. */
@@ -170,7 +172,7 @@ const intOptions: Record<string, IntRange> = {
   targetFileSize: { min: 64 * KiB, max: 4 * GiB, unit: 'bytes' },
   compactionThreads: { min: 1, max: 2, unit: '' }
 }
-const boolOptions = ['createIfMissing', 'errorIfExists', 'compression', 'mmap', 'sync', 'readOnly', 'shared']
+const boolOptions = ['createIfMissing', 'errorIfExists', 'compression', 'mmap', 'sync', 'readOnly', 'shared', 'readTriggeredCompaction']
 const encodingOptions = ['keyEncoding', 'valueEncoding']
 const openOptionNames = [...boolOptions, ...Object.keys(intOptions), ...encodingOptions, 'testHooks', 'logger']
 /** Names of every open option (internal: lib/level.ts picks the engine's options out of abstract-level's). */
@@ -292,6 +294,7 @@ export function resolveOpenOptions (options: unknown): ResolvedOptions {
     l0StopTrigger: 0,
     targetFileSize: checkInt(o['targetFileSize'], 'targetFileSize', optionRange('targetFileSize'), 8 * MiB),
     compactionThreads: checkInt(o['compactionThreads'], 'compactionThreads', optionRange('compactionThreads'), 1),
+    readTriggeredCompaction: checkBool(o['readTriggeredCompaction'], 'readTriggeredCompaction', true),
     testCompactionDelayMs: checkInt(hooks['compactionDelayMs'], 'testHooks.compactionDelayMs', { min: 0, max: 600_000, unit: '' }, 0),
     readOnly: checkBool(o['readOnly'], 'readOnly', false),
     shared: checkBool(o['shared'], 'shared', false)

@@ -367,6 +367,8 @@ Napi::Value DbOpen(const Napi::CallbackInfo& info) {
       GetNumber(o, "targetFileSize", static_cast<double>(options.target_file_size)));
   options.compaction_threads =
       static_cast<int>(GetU32(o, "compactionThreads", options.compaction_threads));
+  options.read_triggered_compaction =
+      GetBool(o, "readTriggeredCompaction", options.read_triggered_compaction);
   options.test_compaction_delay_ms = GetU32(o, "testCompactionDelayMs", 0);
   options.listener = std::make_shared<Listener>(core);
   options.read_only = GetBool(o, "readOnly", false);
@@ -587,6 +589,7 @@ Napi::Value DbStats(const Napi::CallbackInfo& info) {
   set("lastSequence", st.last_sequence);
   set("obsoleteFilesRemoved", st.obsolete_files_removed);
   set("compactions", st.compactions);
+  set("readCompactions", st.read_compactions);
   set("compactionBytesRead", st.compaction_bytes_read);
   set("compactionBytesWritten", st.compaction_bytes_written);
   set("compactionMicros", st.compaction_micros);

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -614,6 +615,94 @@ TEST_F(CompactionTest, LevelsKeepTheirShapeUnderAutomaticCompaction) {
 }
 
 
+// ---------------------------------------------------------------------------
+// Read-triggered compaction (version_set.h): reads that look past a table
+// pay for its compaction.
+
+class ReadCompactionTest : public CompactionTest {
+ protected:
+  static constexpr int kKeys = 2000;
+  // Even keys in L1, odd keys in one L0 table spanning them: a get of an
+  // even key looks in the L0 table first (its bloom filter says no), then
+  // in L1.
+  void LoadTableOverLevel() {
+    for (int i = 0; i < kKeys; i += 2) Put(Key(i), "deep");
+    Flush();
+    CompactLevel(0);
+    for (int i = 1; i < kKeys; i += 2) Put(Key(i), "new");
+    Flush();
+    ASSERT_EQ(FilesAt(0), 1u);
+    ASSERT_EQ(FilesAt(1), 1u);
+  }
+  // Reads charging `nanos` each that pay for compacting the L0 table with
+  // L1 twice over (and reach twice the 1 ms step at which the picker first
+  // looks).
+  uint64_t ReadsToPayTwice(uint64_t nanos) {
+    const DBStats st = Stats();
+    const uint64_t cost = CompactionCostNanos(st.levels[0].bytes + st.levels[1].bytes);
+    return 2 * std::max<uint64_t>(cost, 1000000) / nanos;
+  }
+  // Gets of even keys (parity 0) or odd ones (1), ReadsToPayTwice of them.
+  void GetMany(int parity) {
+    const uint64_t gets = ReadsToPayTwice(kGetChargeNanos);
+    for (uint64_t i = 0; i < gets; i++) {
+      ASSERT_EQ(Get(Key(static_cast<int>(2 * (i % (kKeys / 2))) + parity)), parity == 0 ? "deep" : "new");
+    }
+  }
+  bool WaitForReadCompaction() {
+    for (int i = 0; i < 1000 && Stats().read_compactions == 0; i++) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return Stats().read_compactions > 0;
+  }
+  void ExpectNoReadCompaction() {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_EQ(Stats().read_compactions, 0u);
+    EXPECT_EQ(FilesAt(0), 1u);
+  }
+  void ExpectAllKeys() {
+    for (int i = 0; i < kKeys; i++) ASSERT_EQ(Get(Key(i)), i % 2 == 0 ? "deep" : "new") << i;
+  }
+};
+
+TEST_F(ReadCompactionTest, GetsThatLookPastATableCompactIt) {
+  Open();
+  LoadTableOverLevel();
+  // Keys found in the first table a get looks at charge nothing.
+  GetMany(1);
+  ExpectNoReadCompaction();
+  GetMany(0);
+  ASSERT_TRUE(WaitForReadCompaction());
+  EXPECT_EQ(FilesAt(0), 0u);
+  ExpectAllKeys();
+}
+
+TEST_F(ReadCompactionTest, SeeksThatLookPastATableCompactIt) {
+  Open();
+  LoadTableOverLevel();
+  const uint64_t seeks = ReadsToPayTwice(kSeekChargeNanos);
+  {
+    std::unique_ptr<Iterator> it(db_->NewIterator(ReadOptions(), KeyRange()));
+    for (uint64_t i = 0; i < seeks; i++) {
+      const std::string k = Key(static_cast<int>(2 * (i % (kKeys / 2))));
+      it->Seek(k);
+      ASSERT_TRUE(it->Valid());
+      ASSERT_EQ(it->key().ToString(), k);
+    }
+  }
+  ASSERT_TRUE(WaitForReadCompaction());
+  EXPECT_EQ(FilesAt(0), 0u);
+  ExpectAllKeys();
+}
+
+TEST_F(ReadCompactionTest, OffWhenDisabled) {
+  options_.read_triggered_compaction = false;
+  Open();
+  LoadTableOverLevel();
+  GetMany(0);
+  ExpectNoReadCompaction();
+}
+
 // The picker, on hand-built Versions: Ln -> Ln+1 takes the idle file that
 // overlaps the fewest Ln+1 bytes per byte it holds, and weighs deletions.
 std::shared_ptr<FileMetaData> PickerFile(uint64_t number, const std::string& lo,
@@ -678,6 +767,33 @@ TEST(CompactionPickerTest, TombstonesWeighDouble) {
   EXPECT_EQ(c->inputs(0)[0]->number, 1u);
   ASSERT_EQ(c->inputs(1).size(), 1u);
   EXPECT_EQ(c->inputs(1)[0]->number, 10u);
+}
+
+TEST(CompactionPickerTest, ReadChargesThatPayForACompactionPickIt) {
+  Options options;  // no level is over its target with these files
+  CompactionPicker picker(&options);
+  auto v = std::make_shared<Version>();
+  v->files[1] = {PickerFile(1, "a", "c", 1000), PickerFile(2, "d", "f", 1000)};
+  v->files[2] = {PickerFile(10, "a", "b", 1500), PickerFile(11, "e", "z", 3000)};
+  EXPECT_EQ(picker.PickCompaction(v, {}), nullptr);
+  // File 2 with L2's file 11: 4,000 bytes to compact. Charges that pay for
+  // less than that do not pick it.
+  const uint64_t cost = CompactionCostNanos(4000);
+  v->files[1][1]->read_charges.nanos = cost - 1;
+  EXPECT_EQ(picker.PickCompaction(v, {}), nullptr);
+  v->files[1][1]->read_charges.nanos = std::max<uint64_t>(cost, ReadChargeStep(*v->files[1][1]));
+  std::unique_ptr<Compaction> c = picker.PickCompaction(v, {});
+  ASSERT_NE(c, nullptr);
+  EXPECT_TRUE(c->read_triggered());
+  EXPECT_EQ(c->level(), 1);
+  ASSERT_EQ(c->inputs(0).size(), 1u);
+  EXPECT_EQ(c->inputs(0)[0]->number, 2u);
+  ASSERT_EQ(c->inputs(1).size(), 1u);
+  EXPECT_EQ(c->inputs(1)[0]->number, 11u);
+  // Not while one of its files is busy, nor when switched off.
+  EXPECT_EQ(picker.PickCompaction(v, {11}), nullptr);
+  options.read_triggered_compaction = false;
+  EXPECT_EQ(picker.PickCompaction(v, {}), nullptr);
 }
 
 }  // namespace

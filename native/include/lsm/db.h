@@ -57,6 +57,7 @@ struct DBStats {
   uint64_t last_sequence = 0;
   uint64_t obsolete_files_removed = 0;  // crash leftovers removed on open (R9)
   uint64_t compactions = 0;              // compactions completed (trivial moves included)
+  uint64_t read_compactions = 0;         // of which picked for reads, not size (version_set.h)
   uint64_t compaction_bytes_read = 0;    // SSTable bytes read by compactions
   uint64_t compaction_bytes_written = 0; // SSTable bytes written by compactions
   uint64_t compaction_micros = 0;

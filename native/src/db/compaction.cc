@@ -172,6 +172,32 @@ std::unique_ptr<Compaction> CompactionPicker::PickCompaction(
     std::unique_ptr<Compaction> c = level == 0 ? PickLevel0(v, busy) : PickLevel(v, level, busy);
     if (c) return c;
   }
+  return options_->read_triggered_compaction ? PickReadTriggered(v, busy) : nullptr;
+}
+
+std::unique_ptr<Compaction> CompactionPicker::PickReadTriggered(
+    const std::shared_ptr<const Version>& v, const std::set<uint64_t>& busy) const {
+  for (int level = 0; level < DB::kNumLevels - 1; level++) {
+    for (const Version::FilePtr& f : v->files[level]) {
+      const uint64_t charges = f->read_charges.nanos.load(std::memory_order_relaxed);
+      if (charges < ReadChargeStep(*f) || busy.count(f->number) != 0) continue;
+      std::unique_ptr<Compaction> c;
+      if (level == 0) {
+        c = PickLevel0(v, busy);
+      } else {
+        c = std::make_unique<Compaction>(v, level, level + 1, false);
+        c->inputs(0).push_back(f);
+        UserKeyBounds bounds;
+        Cover(c->inputs(0), &bounds);
+        GetOverlappingFiles(*v, level + 1, &bounds, &c->inputs(1));
+        if (AnyBusy(c->inputs(1), busy)) c.reset();
+      }
+      // Not yet: the reads have not paid for rewriting the overlap too.
+      if (!c || charges < CompactionCostNanos(c->InputBytes())) continue;
+      c->set_read_triggered();
+      return c;
+    }
+  }
   return nullptr;
 }
 

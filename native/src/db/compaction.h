@@ -20,6 +20,12 @@
 //     round-robin pointer this needs no state, so nothing is lost on reopen.
 //   - A single input with nothing to merge with moves down without being
 //     rewritten (a trivial move).
+//   - When no level is due, a table whose read charges pay for its
+//     compaction (read-triggered compaction, version_set.h) goes down to
+//     the next level: the L0 pick above for an L0 table, else the table plus
+//     every overlapping Ln+1 file. Its charges stay with it through a
+//     trivial move, so it keeps moving down until it merges with what
+//     readers looked at after it.
 // Concurrent compactions (compaction_threads = 2, CompactRange) never share a
 // file: the caller passes the numbers of busy files and a pick that would
 // touch one is skipped. Because a compaction takes every file of its output
@@ -54,6 +60,9 @@ class Compaction {
   int level() const { return level_; }
   int output_level() const { return output_level_; }
   bool manual() const { return manual_; }
+  // Picked for a used-up read allowance rather than a level's size.
+  bool read_triggered() const { return read_triggered_; }
+  void set_read_triggered() { read_triggered_ = true; }
   const Version& input_version() const { return *input_version_; }
 
   // inputs(0): files of level(); inputs(1): files of output_level() (empty
@@ -82,6 +91,7 @@ class Compaction {
   const int level_;
   const int output_level_;
   const bool manual_;
+  bool read_triggered_ = false;
   std::vector<Version::FilePtr> inputs_[2];
   // Per deeper level: index of the first file that may hold the next key.
   size_t level_ptrs_[DB::kNumLevels] = {};
@@ -115,6 +125,8 @@ class CompactionPicker {
                                          const std::set<uint64_t>& busy) const;
   std::unique_ptr<Compaction> PickLevel(const std::shared_ptr<const Version>& v, int level,
                                         const std::set<uint64_t>& busy) const;
+  std::unique_ptr<Compaction> PickReadTriggered(const std::shared_ptr<const Version>& v,
+                                                const std::set<uint64_t>& busy) const;
 
   const Options* const options_;
 };

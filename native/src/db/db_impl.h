@@ -121,6 +121,8 @@ class DBImpl final : public DB {
                           CompactionInfo* info) EXCLUDES(mu_);
   // Ends an L0 slowdown episode once L0 is below the trigger again.
   void MaybeEndL0Slowdown() REQUIRES(mu_);
+  // A read used up a table's read allowance: wake the compaction thread.
+  void ReadCompactionDue() EXCLUDES(mu_);
   void RecordStall(StallReason reason, uint64_t micros);
   bool AutoCompactions() const { return !options_.disable_auto_compactions; }
 
@@ -217,9 +219,10 @@ class DBImpl final : public DB {
   std::atomic<uint64_t> stat_stalls_{0}, stat_stall_micros_{0}, stat_obsolete_removed_{0};
   std::atomic<uint64_t> stat_stall_count_[kNumStallReasons] = {};
   std::atomic<uint64_t> stat_stall_reason_micros_[kNumStallReasons] = {};
-  std::atomic<uint64_t> stat_compactions_{0}, stat_compaction_read_{0};
+  std::atomic<uint64_t> stat_compactions_{0}, stat_read_compactions_{0}, stat_compaction_read_{0};
   std::atomic<uint64_t> stat_compaction_written_{0}, stat_compaction_micros_{0};
   std::atomic<uint64_t> stat_running_compactions_{0};
+  std::atomic<uint64_t> seeks_{0};  // iterator seeks, for read-triggered compaction's sample
   Latencies latencies_;  // nanoseconds, lock-free
 };
 

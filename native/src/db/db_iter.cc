@@ -12,8 +12,10 @@ namespace {
 
 class DBIter final : public Iterator {
  public:
-  DBIter(Iterator* iter, SequenceNumber s, KeyRange bounds, std::shared_ptr<const void> pin)
-      : pin_(std::move(pin)), iter_(iter), sequence_(s), bounds_(std::move(bounds)) {}
+  DBIter(Iterator* iter, SequenceNumber s, KeyRange bounds, std::shared_ptr<const void> pin,
+         SeekHook on_seek)
+      : pin_(std::move(pin)), iter_(iter), sequence_(s), bounds_(std::move(bounds)),
+        on_seek_(std::move(on_seek)) {}
 
   bool Valid() const override { return valid_; }
   Slice key() const override {
@@ -57,6 +59,7 @@ class DBIter final : public Iterator {
   }
 
   void Seek(const Slice& target) override {
+    if (on_seek_) on_seek_(target);
     Slice t = target;
     bool skip_equal = false;
     if (bounds_.has_lower && t.compare(bounds_.lower) <= 0) {
@@ -90,6 +93,7 @@ class DBIter final : public Iterator {
   }
 
   void SeekForPrev(const Slice& target) override {
+    if (on_seek_) on_seek_(target);
     if (bounds_.has_upper && target.compare(bounds_.upper) >= 0) return SeekToLast();
     SeekBackwardFrom(target, true);
   }
@@ -208,6 +212,7 @@ class DBIter final : public Iterator {
   std::unique_ptr<Iterator> iter_;
   const SequenceNumber sequence_;
   const KeyRange bounds_;
+  const SeekHook on_seek_;
   Status status_;
   std::string saved_key_;
   std::string saved_value_;
@@ -218,8 +223,8 @@ class DBIter final : public Iterator {
 }  // namespace
 
 Iterator* NewDBIterator(Iterator* internal, SequenceNumber sequence, KeyRange bounds,
-                        std::shared_ptr<const void> pin) {
-  return new DBIter(internal, sequence, std::move(bounds), std::move(pin));
+                        std::shared_ptr<const void> pin, SeekHook on_seek) {
+  return new DBIter(internal, sequence, std::move(bounds), std::move(pin), std::move(on_seek));
 }
 
 }  // namespace lsm

@@ -9,6 +9,7 @@
 #ifndef LSMKV_NATIVE_SRC_DB_DB_ITER_H_
 #define LSMKV_NATIVE_SRC_DB_DB_ITER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -18,9 +19,13 @@
 
 namespace lsm {
 
+// Called with the target of every Seek and SeekForPrev (read-triggered
+// compaction samples seeks through it).
+using SeekHook = std::function<void(const Slice& target)>;
+
 // Takes ownership of `internal` (an iterator over internal keys).
 Iterator* NewDBIterator(Iterator* internal, SequenceNumber sequence, KeyRange bounds,
-                        std::shared_ptr<const void> pin);
+                        std::shared_ptr<const void> pin, SeekHook on_seek = nullptr);
 
 }  // namespace lsm
 

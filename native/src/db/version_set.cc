@@ -74,44 +74,83 @@ struct VersionSet::ObsoleteTables {
   }
 };
 
-bool Version::Get(const LookupKey& key, std::string* value, Status* s) const {
+namespace {
+
+// Adds `nanos` to f's charges; true when they pass a multiple of its
+// ReadChargeStep (the caller wakes the compaction thread, which weighs the
+// charges against the compaction's real cost). A load and a store, not a
+// locked add: readers on two threads may lose a charge, which only delays
+// a compaction, and the common case stays as cheap as a plain increment.
+bool Charge(const FileMetaData& f, uint64_t nanos) {
+  const uint64_t step = ReadChargeStep(f);
+  const uint64_t before = f.read_charges.nanos.load(std::memory_order_relaxed);
+  f.read_charges.nanos.store(before + nanos, std::memory_order_relaxed);
+  return before / step != (before + nanos) / step;
+}
+
+bool Contains(const FileMetaData& f, const Slice& user_key) {
+  return user_key.compare(ExtractUserKey(f.smallest)) >= 0 &&
+         user_key.compare(ExtractUserKey(f.largest)) <= 0;
+}
+
+// Calls visit(f) for each table whose key range holds `user_key`, newest
+// first, until it returns true.
+template <typename Visit>
+void ForEachTableHolding(const Version& v, const Slice& user_key, Visit&& visit) {
+  for (const Version::FilePtr& f : v.files[0]) {
+    if (Contains(*f, user_key) && visit(*f)) return;
+  }
+  for (int level = 1; level < DB::kNumLevels; level++) {
+    const std::vector<Version::FilePtr>& fs = v.files[level];
+    if (fs.empty()) continue;
+    // First file whose largest key >= user_key; files in a level do not
+    // overlap, nor share a user key (compaction cuts between user keys).
+    auto it = std::lower_bound(fs.begin(), fs.end(), user_key, [](const Version::FilePtr& f, const Slice& k) {
+      return ExtractUserKey(f->largest).compare(k) < 0;
+    });
+    if (it != fs.end() && Contains(**it, user_key) && visit(**it)) return;
+  }
+}
+
+}  // namespace
+
+bool Version::Get(const LookupKey& key, std::string* value, Status* s, bool* compaction_due) const {
   const Slice user_key = key.user_key();
   const Slice ikey = key.internal_key();
   const uint64_t filter_hash = key.user_key_hash();  // tables filter user keys
-  auto search = [&](const FileMetaData& f) -> bool {
-    if (user_key.compare(ExtractUserKey(f.smallest)) < 0 ||
-        user_key.compare(ExtractUserKey(f.largest)) > 0) {
-      return false;
-    }
+  const FileMetaData* first = nullptr;
+  uint64_t looked_past = 0;  // tables consulted after `first`
+  bool answered = false;
+  ForEachTableHolding(*this, user_key, [&](const FileMetaData& f) -> bool {
+    if (first == nullptr) first = &f;
+    else looked_past++;
     Saver saver{user_key, value};
     Status st = f.table->InternalGet(ikey, &saver, SaveValue, &filter_hash);
     if (!st.ok()) {
       *s = st;
-      return true;
-    }
-    if (saver.corrupt) {
+    } else if (saver.corrupt) {
       *s = Status::Corruption("table " + std::to_string(f.number), "bad internal key");
-      return true;
+    } else if (!saver.found) {
+      return false;
+    } else {
+      *s = saver.deleted ? Status::NotFound() : Status::OK();
     }
-    if (!saver.found) return false;
-    *s = saver.deleted ? Status::NotFound() : Status::OK();
+    answered = true;
     return true;
-  };
+  });
+  if (looked_past > 0 && Charge(*first, looked_past * kGetChargeNanos)) *compaction_due = true;
+  return answered;
+}
 
-  for (const FilePtr& f : files[0]) {
-    if (search(*f)) return true;
-  }
-  const InternalKeyComparator* icmp = GetInternalKeyComparator();
-  for (int level = 1; level < DB::kNumLevels; level++) {
-    const std::vector<FilePtr>& fs = files[level];
-    if (fs.empty()) continue;
-    // First file whose largest key >= ikey; files in a level do not overlap.
-    auto it = std::lower_bound(fs.begin(), fs.end(), ikey, [icmp](const FilePtr& f, const Slice& k) {
-      return icmp->Compare(f->largest, k) < 0;
-    });
-    if (it != fs.end() && search(**it)) return true;
-  }
-  return false;
+bool Version::ChargeSeek(const Slice& user_key, uint64_t nanos) const {
+  const FileMetaData* first = nullptr;
+  uint64_t others = 0;
+  ForEachTableHolding(*this, user_key, [&](const FileMetaData& f) -> bool {
+    if (first == nullptr) first = &f;
+    else others++;
+    return false;
+  });
+  return others > 0 && Charge(*first, others * nanos);
 }
 
 uint64_t Version::NumBytes(int level) const {
