@@ -102,6 +102,7 @@ export interface NativeStats {
   immutableMemtableBytes: number
   lastSequence: number
   obsoleteFilesRemoved: number
+  readFlushes: number
   compactions: number
   readCompactions: number
   compactionBytesRead: number

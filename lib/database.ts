@@ -215,6 +215,8 @@ export interface DatabaseStats {
   readonly groupCommits: number
   /** Memtable flushes completed. */
   readonly flushes: number
+  /** Of those, flushes asked for by reads that kept looking past an idle memtable (read-triggered). */
+  readonly readFlushes: number
   /** SSTable bytes written by flushes. */
   readonly flushBytes: number
   /** Times writers had to wait for the flush thread. */
@@ -928,6 +930,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
       immutableMemtableBytes: s.immutableMemtableBytes,
       lastSequence: s.lastSequence,
       obsoleteFilesRemoved: s.obsoleteFilesRemoved,
+      readFlushes: s.readFlushes,
       compactions: s.compactions,
       readCompactions: s.readCompactions,
       compactionBytesRead: s.compactionBytesRead,

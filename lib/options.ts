@@ -76,7 +76,7 @@ export interface OpenOptions<K extends Encoding = Encoding, V extends Encoding =
   targetFileSize?: number
   /** Background compaction threads; 1 or 2. Default 1. */
   compactionThreads?: number
-  /** Compact a table once reads that had to look past it have cost about what compacting it costs (LevelDB's seek compaction). Default `true`. */
+  /** Compact a table, or flush an idle memtable, once reads that had to look past it have cost about what compacting or flushing it costs (LevelDB's seek compaction). Default `true`. */
   readTriggeredCompaction?: boolean
   /** Default of the per-write `sync` option (fdatasync before acknowledging). Default `false`. */
   sync?: boolean

@@ -164,6 +164,8 @@ test('stats() reports levels, compactions, write amplification and stalls', asyn
   assert.ok(s.writeAmplification > 1 && s.writeAmplification < 50, `writeAmplification ${s.writeAmplification}`)
   assert.strictEqual(typeof s.pendingCompactionBytes, 'number')
   assert.strictEqual(typeof s.tablesDeleted, 'number')
+  assert.strictEqual(typeof s.readCompactions, 'number')
+  assert.strictEqual(typeof s.readFlushes, 'number')
   assert.strictEqual(s.levels.length, 7)
   for (const l of s.levels) assert.strictEqual(typeof l.score, 'number')
   for (const reason of ['immutable-queue-full', 'l0-slowdown', 'l0-stop']) {
@@ -194,7 +196,7 @@ test('reads that keep looking past a table compact it (readTriggeredCompaction)'
     const db = await tableOverLevel(tmpdir(t), { readTriggeredCompaction: enabled })
     // 40k gets charge ~70 ns each, 2.8 ms: more than twice what compacting
     // these two small tables costs (4 ns a byte, and the picker first looks
-    // at 1 ms; native/src/db/version_set.h).
+    // at 1 ms; native/src/db/read_charges.h).
     for (let i = 0; i < 40000; i++) assert.strictEqual(db.getSync(key((i % 1000) * 2)), value((i % 1000) * 2))
     const deadline = Date.now() + (enabled ? 10000 : 300)
     while (db.stats().readCompactions === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10))

@@ -588,6 +588,7 @@ Napi::Value DbStats(const Napi::CallbackInfo& info) {
   set("immutableMemtableBytes", st.immutable_memtable_bytes);
   set("lastSequence", st.last_sequence);
   set("obsoleteFilesRemoved", st.obsolete_files_removed);
+  set("readFlushes", st.read_flushes);
   set("compactions", st.compactions);
   set("readCompactions", st.read_compactions);
   set("compactionBytesRead", st.compaction_bytes_read);

@@ -695,12 +695,46 @@ TEST_F(ReadCompactionTest, SeeksThatLookPastATableCompactIt) {
   ExpectAllKeys();
 }
 
+// The active memtable, a quarter full or more, over a level: gets of keys it
+// does not hold look past it (its bloom filter says no).
+TEST_F(ReadCompactionTest, GetsPastAnIdleMemtableFlushIt) {
+  Open();
+  for (int i = 0; i < kKeys; i += 2) Put(Key(i), "deep");
+  Flush();
+  CompactLevel(0);
+  int next = 1;
+  while (Stats().memtable_bytes < options_.write_buffer_size / 4) {
+    Put(Key(next), "new");
+    next += 2;
+  }
+  const DBStats st = Stats();
+  ASSERT_EQ(st.flushes, 1u);
+  const uint64_t gets = 2 * std::max<uint64_t>(CompactionCostNanos(st.memtable_bytes), 1000000) / kGetChargeNanos;
+  // A write resets the charges: reads only pay for a memtable nobody writes.
+  for (int round = 0; round < 4; round++) {
+    for (uint64_t i = 0; i < gets / 3; i++) ASSERT_EQ(Get(Key(static_cast<int>(2 * (i % (kKeys / 2))))), "deep");
+    Put(Key(next), "new");
+    next += 2;
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(Stats().read_flushes, 0u);
+  EXPECT_EQ(Stats().flushes, 1u);
+  // Without writes, the gets pay for the flush.
+  for (uint64_t i = 0; i < gets; i++) ASSERT_EQ(Get(Key(static_cast<int>(2 * (i % (kKeys / 2))))), "deep");
+  for (int i = 0; i < 1000 && Stats().flushes < 2; i++) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(Stats().read_flushes, 1u);
+  EXPECT_EQ(Stats().flushes, 2u);
+  EXPECT_EQ(FilesAt(0), 1u);
+  for (int i = 0; i < kKeys; i++) ASSERT_EQ(Get(Key(i)), i % 2 == 0 ? "deep" : (i < next ? "new" : "NOT_FOUND")) << i;
+}
+
 TEST_F(ReadCompactionTest, OffWhenDisabled) {
   options_.read_triggered_compaction = false;
   Open();
   LoadTableOverLevel();
   GetMany(0);
   ExpectNoReadCompaction();
+  EXPECT_EQ(Stats().read_flushes, 0u);
 }
 
 // The picker, on hand-built Versions: Ln -> Ln+1 takes the idle file that

@@ -117,8 +117,9 @@ struct Options {
   uint64_t target_file_size = 8u << 20;
   // Background compaction threads (1 or 2).
   int compaction_threads = 1;
-  // Compact a table once reads that had to look past it have cost about as
-  // much as compacting it would (native/src/db/version_set.h).
+  // Compact a table, or flush a memtable no one writes to, once reads that
+  // had to look past it have cost about as much as compacting or flushing
+  // it would (native/src/db/read_charges.h).
   bool read_triggered_compaction = true;
   // Tests only: no background compactions (CompactRange still works) and no
   // L0 write stalls.

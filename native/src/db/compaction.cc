@@ -179,7 +179,7 @@ std::unique_ptr<Compaction> CompactionPicker::PickReadTriggered(
     const std::shared_ptr<const Version>& v, const std::set<uint64_t>& busy) const {
   for (int level = 0; level < DB::kNumLevels - 1; level++) {
     for (const Version::FilePtr& f : v->files[level]) {
-      const uint64_t charges = f->read_charges.nanos.load(std::memory_order_relaxed);
+      const uint64_t charges = f->read_charges.load();
       if (charges < ReadChargeStep(*f) || busy.count(f->number) != 0) continue;
       std::unique_ptr<Compaction> c;
       if (level == 0) {

@@ -21,7 +21,7 @@
 //   - A single input with nothing to merge with moves down without being
 //     rewritten (a trivial move).
 //   - When no level is due, a table whose read charges pay for its
-//     compaction (read-triggered compaction, version_set.h) goes down to
+//     compaction (read-triggered compaction, read_charges.h) goes down to
 //     the next level: the L0 pick above for an L0 table, else the table plus
 //     every overlapping Ln+1 file. Its charges stay with it through a
 //     trivial move, so it keeps moving down until it merges with what

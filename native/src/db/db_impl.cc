@@ -450,6 +450,8 @@ void DBImpl::CommitLoop() {
           deletes += inserter.deletes;
           user_bytes += inserter.bytes;
         }
+        // Read charges count since the last write (read_charges.h).
+        if (puts + deletes > 0) mem->read_charges().Reset();
       }
     }
 
@@ -957,6 +959,7 @@ Status DBImpl::Get(const ReadOptions& options, const Slice& key, std::string* va
   LookupKey lkey(key, seq);
   Status s;
   if (sv->mem->Get(lkey, value, &s)) return s;
+  ChargeMemtable(*sv->mem, kGetChargeNanos);
   for (const auto& m : sv->imm) {
     if (m->Get(lkey, value, &s)) return s;
   }
@@ -978,10 +981,11 @@ Iterator* DBImpl::NewIterator(const ReadOptions& options, const KeyRange& range)
   // them; finding the tables that hold a key costs ~3% of a seek. A load and
   // a store: a count lost to a race only moves the sample.
   constexpr uint64_t kSeekSample = 8;
-  SeekHook on_seek = [this, version = sv->version.get()](const Slice& target) {
+  SeekHook on_seek = [this, mem = sv->mem.get(), version = sv->version.get()](const Slice& target) {
     const uint64_t n = seeks_.load(std::memory_order_relaxed) + 1;
     seeks_.store(n, std::memory_order_relaxed);
     if (n % kSeekSample != 0) return;
+    ChargeMemtable(*mem, kSeekSample * kSeekChargeNanos);
     if (version->ChargeSeek(target, kSeekSample * kSeekChargeNanos)) ReadCompactionDue();
   };
   return NewDBIterator(merged, seq, range, std::move(sv), std::move(on_seek));
@@ -992,6 +996,31 @@ void DBImpl::ReadCompactionDue() {
   std::lock_guard<std::mutex> l(mu_);
   bg_work_gen_++;
   bg_cv_.notify_all();
+}
+
+void DBImpl::ChargeMemtable(const MemTable& mem, uint64_t nanos) {
+  // Only a memtable a quarter full or more: a few recent writes are not
+  // worth a table of their own.
+  const size_t bytes = mem.ApproximateMemoryUsage();
+  if (!options_.read_triggered_compaction || bytes < options_.write_buffer_size / 4) return;
+  if (mem.read_charges().Add(nanos, CompactionCostNanos(bytes))) MaybeReadFlush(mem);
+}
+
+void DBImpl::MaybeReadFlush(const MemTable& mem) {
+  std::lock_guard<std::mutex> l(mu_);
+  // The flush's price is writing the memtable's bytes; the charges reset at
+  // every write, so a memtable still being written is never flushed early.
+  if (mem_.get() != &mem || read_flush_requested_ == &mem || !WriteRejection().ok() ||
+      mem.read_charges().load() < CompactionCostNanos(mem.ApproximateMemoryUsage())) {
+    return;
+  }
+  read_flush_requested_ = &mem;
+  stat_read_flushes_.fetch_add(1, std::memory_order_relaxed);
+  auto* w = new Writer();
+  w->flush_request = true;
+  w->done = [](const Status&) {};
+  writers_.push_back(w);
+  if (writers_.size() == 1) commit_cv_.notify_one();
 }
 
 const Snapshot* DBImpl::GetSnapshot() {
@@ -1081,6 +1110,7 @@ void DBImpl::GetStats(DBStats* st) {
   st->obsolete_files_removed = stat_obsolete_removed_.load(std::memory_order_relaxed);
   st->compactions = stat_compactions_.load(std::memory_order_relaxed);
   st->read_compactions = stat_read_compactions_.load(std::memory_order_relaxed);
+  st->read_flushes = stat_read_flushes_.load(std::memory_order_relaxed);
   st->compaction_bytes_read = stat_compaction_read_.load(std::memory_order_relaxed);
   st->compaction_bytes_written = stat_compaction_written_.load(std::memory_order_relaxed);
   st->compaction_micros = stat_compaction_micros_.load(std::memory_order_relaxed);

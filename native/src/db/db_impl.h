@@ -121,8 +121,13 @@ class DBImpl final : public DB {
                           CompactionInfo* info) EXCLUDES(mu_);
   // Ends an L0 slowdown episode once L0 is below the trigger again.
   void MaybeEndL0Slowdown() REQUIRES(mu_);
-  // A read used up a table's read allowance: wake the compaction thread.
+  // Read charges (read_charges.h). A table's charges passed a step: wake
+  // the compaction thread to weigh them.
   void ReadCompactionDue() EXCLUDES(mu_);
+  // A read looked past `mem`: charge it, and flush it early once the charges
+  // since its last write pay for the flush.
+  void ChargeMemtable(const MemTable& mem, uint64_t nanos) EXCLUDES(mu_);
+  void MaybeReadFlush(const MemTable& mem) EXCLUDES(mu_);
   void RecordStall(StallReason reason, uint64_t micros);
   bool AutoCompactions() const { return !options_.disable_auto_compactions; }
 
@@ -190,6 +195,9 @@ class DBImpl final : public DB {
   std::condition_variable bg_cv_;      // imm_, flushes, bg_error_ or stop changed
   std::deque<Writer*> writers_ GUARDED_BY(mu_);
   std::shared_ptr<MemTable> mem_ GUARDED_BY(mu_);
+  // The memtable a read-triggered flush was requested for (compared, never
+  // dereferenced).
+  const MemTable* read_flush_requested_ GUARDED_BY(mu_) = nullptr;
   std::deque<std::shared_ptr<MemTable>> imm_ GUARDED_BY(mu_);  // front = newest
   std::shared_ptr<const SuperVersion> super_version_ GUARDED_BY(mu_);
   std::multiset<SequenceNumber> snapshots_ GUARDED_BY(mu_);
@@ -220,6 +228,7 @@ class DBImpl final : public DB {
   std::atomic<uint64_t> stat_stall_count_[kNumStallReasons] = {};
   std::atomic<uint64_t> stat_stall_reason_micros_[kNumStallReasons] = {};
   std::atomic<uint64_t> stat_compactions_{0}, stat_read_compactions_{0}, stat_compaction_read_{0};
+  std::atomic<uint64_t> stat_read_flushes_{0};
   std::atomic<uint64_t> stat_compaction_written_{0}, stat_compaction_micros_{0};
   std::atomic<uint64_t> stat_running_compactions_{0};
   std::atomic<uint64_t> seeks_{0};  // iterator seeks, for read-triggered compaction's sample

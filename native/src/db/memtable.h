@@ -17,6 +17,7 @@
 #include <string>
 
 #include "db/dbformat.h"
+#include "db/read_charges.h"
 #include "table/iterator.h"
 #include "util/arena.h"
 #include "util/concurrent_bloom.h"
@@ -37,6 +38,9 @@ class MemTable {
   uint64_t num_entries() const { return num_entries_.load(std::memory_order_relaxed); }
   uint64_t num_deletions() const { return num_deletions_.load(std::memory_order_relaxed); }
   uint64_t log_number() const { return log_number_; }
+  // What reads that looked past this memtable paid since its last write
+  // (read_charges.h); any thread.
+  const ReadCharges& read_charges() const { return read_charges_; }
 
   // REQUIRES: external synchronization between writers; (key, seq) unique.
   void Add(SequenceNumber seq, ValueType type, const Slice& key, const Slice& value);
@@ -65,6 +69,7 @@ class MemTable {
   ConcurrentBloom filter_;
   std::atomic<uint64_t> num_entries_{0};
   std::atomic<uint64_t> num_deletions_{0};
+  ReadCharges read_charges_;
 };
 
 }  // namespace lsm

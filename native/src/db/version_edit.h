@@ -19,7 +19,6 @@
 #ifndef LSMKV_NATIVE_SRC_DB_VERSION_EDIT_H_
 #define LSMKV_NATIVE_SRC_DB_VERSION_EDIT_H_
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <set>
@@ -28,6 +27,7 @@
 #include <vector>
 
 #include "db/dbformat.h"
+#include "db/read_charges.h"
 #include "lsm/status.h"
 
 namespace lsm {
@@ -36,16 +36,6 @@ class Table;
 
 // The MANIFEST format this build writes and the newest it can read.
 constexpr uint32_t kManifestFormatVersion = 1;
-
-// What reads that had to look past a table cost them, in nanoseconds
-// (read-triggered compaction, version_set.h). A runtime counter, never
-// persisted; a copy starts again from zero.
-struct ReadCharges {
-  mutable std::atomic<uint64_t> nanos{0};
-  ReadCharges() = default;
-  ReadCharges(const ReadCharges&) {}
-  ReadCharges& operator=(const ReadCharges&) { return *this; }
-};
 
 struct FileMetaData {
   uint64_t number = 0;
@@ -58,7 +48,7 @@ struct FileMetaData {
   uint64_t num_deletions = 0;
   // Runtime only: the open table, shared by every Version that lists the file.
   std::shared_ptr<Table> table;
-  // Runtime only: see ReadCharges.
+  // Runtime only: what reads that looked past this table paid (read_charges.h).
   ReadCharges read_charges;
 };
 

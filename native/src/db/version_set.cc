@@ -76,17 +76,9 @@ struct VersionSet::ObsoleteTables {
 
 namespace {
 
-// Adds `nanos` to f's charges; true when they pass a multiple of its
-// ReadChargeStep (the caller wakes the compaction thread, which weighs the
-// charges against the compaction's real cost). A load and a store, not a
-// locked add: readers on two threads may lose a charge, which only delays
-// a compaction, and the common case stays as cheap as a plain increment.
-bool Charge(const FileMetaData& f, uint64_t nanos) {
-  const uint64_t step = ReadChargeStep(f);
-  const uint64_t before = f.read_charges.nanos.load(std::memory_order_relaxed);
-  f.read_charges.nanos.store(before + nanos, std::memory_order_relaxed);
-  return before / step != (before + nanos) / step;
-}
+// True when f's charges pass a multiple of its ReadChargeStep (the caller
+// wakes the compaction thread, which weighs them against the real price).
+bool Charge(const FileMetaData& f, uint64_t nanos) { return f.read_charges.Add(nanos, ReadChargeStep(f)); }
 
 bool Contains(const FileMetaData& f, const Slice& user_key) {
   return user_key.compare(ExtractUserKey(f.smallest)) >= 0 &&

@@ -32,30 +32,10 @@ namespace log {
 class Writer;
 }
 
-// Read-triggered compaction: LevelDB's "seek compaction", priced for tables
-// read through mmap instead of disk seeks. A read that had to look in more
-// than one table for its key charges the first of them, the newest, with
-// what the others cost the reader. The picker compacts a table once its
-// charges have paid for the compaction (compaction.h): like renting skis
-// until the rent paid equals the price, which never costs more than twice
-// the best choice in hindsight. Charges are estimated reader nanoseconds,
-// measured on the bench's 1M keys written twice: three L0 tables over L1
-// and L2 against the same data with L0 compacted into L1 (medians of eight
-// alternating rounds of 200k gets and 50k seeks). Each L0 table added
-// ~70 ns to a get (a bloom probe that misses the cache) and ~1.07 us to a
-// seek (which positions in every table); that L0 -> L1 compaction read
-// 80 MB in 0.30 s, ~4 ns a byte.
-constexpr uint64_t kGetChargeNanos = 70;
-constexpr uint64_t kSeekChargeNanos = 1000;
-constexpr uint64_t kCompactionNanosPerByte = 4;
-// What compacting `input_bytes` costs, in the same nanoseconds.
-inline uint64_t CompactionCostNanos(uint64_t input_bytes) { return input_bytes * kCompactionNanosPerByte; }
-// The picker weighs a table each time its charges pass a multiple of this:
-// the least a compaction of it can cost (itself alone), and at least 1 ms.
-inline uint64_t ReadChargeStep(const FileMetaData& f) {
-  const uint64_t step = CompactionCostNanos(f.file_size);
-  return step > 1000000 ? step : 1000000;
-}
+// The picker weighs a table each time its read charges (read_charges.h)
+// pass a multiple of this: the least a compaction of it can cost, itself
+// alone.
+inline uint64_t ReadChargeStep(const FileMetaData& f) { return CompactionCostNanos(f.file_size); }
 
 class Version {
  public:
@@ -68,8 +48,9 @@ class Version {
   // table holds a version of the key visible at key's sequence (then *s is OK
   // with *value, or NotFound for a deletion), false if none does; on a read
   // or checksum failure returns true with *s set to the error. Charges the
-  // read (see kGetChargeNanos); *compaction_due is set to true when a
-  // table's charges passed a multiple of its ReadChargeStep.
+  // read to the first table it looked at (read_charges.h); *compaction_due
+  // is set to true when that table's charges passed a multiple of its
+  // ReadChargeStep.
   bool Get(const LookupKey& key, std::string* value, Status* s, bool* compaction_due) const;
 
   // Charges a seek to `user_key`: `nanos` for each table holding it after
