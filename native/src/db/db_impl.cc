@@ -1010,11 +1010,11 @@ void DBImpl::MaybeReadFlush(const MemTable& mem) {
   std::lock_guard<std::mutex> l(mu_);
   // The flush's price is writing the memtable's bytes; the charges reset at
   // every write, so a memtable still being written is never flushed early.
-  if (mem_.get() != &mem || read_flush_requested_ == &mem || !WriteRejection().ok() ||
+  if (mem_.get() != &mem || read_flush_requested_ == mem.log_number() || !WriteRejection().ok() ||
       mem.read_charges().load() < CompactionCostNanos(mem.ApproximateMemoryUsage())) {
     return;
   }
-  read_flush_requested_ = &mem;
+  read_flush_requested_ = mem.log_number();
   stat_read_flushes_.fetch_add(1, std::memory_order_relaxed);
   auto* w = new Writer();
   w->flush_request = true;

@@ -195,9 +195,9 @@ class DBImpl final : public DB {
   std::condition_variable bg_cv_;      // imm_, flushes, bg_error_ or stop changed
   std::deque<Writer*> writers_ GUARDED_BY(mu_);
   std::shared_ptr<MemTable> mem_ GUARDED_BY(mu_);
-  // The memtable a read-triggered flush was requested for (compared, never
-  // dereferenced).
-  const MemTable* read_flush_requested_ GUARDED_BY(mu_) = nullptr;
+  // WAL segment (log_number) of the memtable a read-triggered flush was last
+  // requested for: one request per memtable.
+  uint64_t read_flush_requested_ GUARDED_BY(mu_) = 0;
   std::deque<std::shared_ptr<MemTable>> imm_ GUARDED_BY(mu_);  // front = newest
   std::shared_ptr<const SuperVersion> super_version_ GUARDED_BY(mu_);
   std::multiset<SequenceNumber> snapshots_ GUARDED_BY(mu_);
