@@ -241,8 +241,7 @@ Status ReadOnlyDB::Get(const ReadOptions& options, const Slice& key, std::string
   LookupKey lkey(key, st->last_sequence);
   Status s;
   if (st->mem->Get(lkey, value, &s)) return s;
-  bool compaction_due;  // nothing compacts a read-only database
-  if (st->version->Get(lkey, value, &s, &compaction_due)) return s;
+  if (st->version->Get(lkey, value, &s)) return s;  // nothing compacts a read-only DB
   return Status::NotFound();
 }
 

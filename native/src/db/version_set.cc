@@ -130,7 +130,9 @@ bool Version::Get(const LookupKey& key, std::string* value, Status* s, bool* com
     answered = true;
     return true;
   });
-  if (looked_past > 0 && Charge(*first, looked_past * kGetChargeNanos)) *compaction_due = true;
+  if (looked_past > 0 && Charge(*first, looked_past * kGetChargeNanos) && compaction_due != nullptr) {
+    *compaction_due = true;
+  }
   return answered;
 }
 

@@ -48,10 +48,10 @@ class Version {
   // table holds a version of the key visible at key's sequence (then *s is OK
   // with *value, or NotFound for a deletion), false if none does; on a read
   // or checksum failure returns true with *s set to the error. Charges the
-  // read to the first table it looked at (read_charges.h); *compaction_due
-  // is set to true when that table's charges passed a multiple of its
-  // ReadChargeStep.
-  bool Get(const LookupKey& key, std::string* value, Status* s, bool* compaction_due) const;
+  // read to the first table it looked at (read_charges.h); *compaction_due,
+  // if given, is set to true when that table's charges passed a multiple of
+  // its ReadChargeStep.
+  bool Get(const LookupKey& key, std::string* value, Status* s, bool* compaction_due = nullptr) const;
 
   // Charges a seek to `user_key`: `nanos` for each table holding it after
   // the first (a sampled seek stands for several); true when a table's
