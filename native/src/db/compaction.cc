@@ -177,23 +177,31 @@ std::unique_ptr<Compaction> CompactionPicker::PickCompaction(
 
 std::unique_ptr<Compaction> CompactionPicker::PickReadTriggered(
     const std::shared_ptr<const Version>& v, const std::set<uint64_t>& busy) const {
-  for (int level = 0; level < DB::kNumLevels - 1; level++) {
+  // Every L0 table goes down in the same L0 -> L1 pick: weigh the charged
+  // table that paid most against it, once.
+  uint64_t l0_charges = 0;
+  for (const Version::FilePtr& f : v->files[0]) {
+    const uint64_t charges = f->read_charges.load();
+    if (charges >= ReadChargeStep(*f)) l0_charges = std::max(l0_charges, charges);
+  }
+  if (l0_charges > 0) {
+    std::unique_ptr<Compaction> c = PickLevel0(v, busy);
+    if (c && l0_charges >= CompactionCostNanos(c->InputBytes())) {
+      c->set_read_triggered();
+      return c;
+    }
+  }
+  for (int level = 1; level < DB::kNumLevels - 1; level++) {
     for (const Version::FilePtr& f : v->files[level]) {
       const uint64_t charges = f->read_charges.load();
       if (charges < ReadChargeStep(*f) || busy.count(f->number) != 0) continue;
-      std::unique_ptr<Compaction> c;
-      if (level == 0) {
-        c = PickLevel0(v, busy);
-      } else {
-        c = std::make_unique<Compaction>(v, level, level + 1, false);
-        c->inputs(0).push_back(f);
-        UserKeyBounds bounds;
-        Cover(c->inputs(0), &bounds);
-        GetOverlappingFiles(*v, level + 1, &bounds, &c->inputs(1));
-        if (AnyBusy(c->inputs(1), busy)) c.reset();
-      }
+      auto c = std::make_unique<Compaction>(v, level, level + 1, false);
+      c->inputs(0).push_back(f);
+      UserKeyBounds bounds;
+      Cover(c->inputs(0), &bounds);
+      GetOverlappingFiles(*v, level + 1, &bounds, &c->inputs(1));
       // Not yet: the reads have not paid for rewriting the overlap too.
-      if (!c || charges < CompactionCostNanos(c->InputBytes())) continue;
+      if (AnyBusy(c->inputs(1), busy) || charges < CompactionCostNanos(c->InputBytes())) continue;
       c->set_read_triggered();
       return c;
     }

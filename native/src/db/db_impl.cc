@@ -999,10 +999,11 @@ void DBImpl::ReadCompactionDue() {
 }
 
 void DBImpl::ChargeMemtable(const MemTable& mem, uint64_t nanos) {
+  if (!options_.read_triggered_compaction) return;
   // Only a memtable a quarter full or more: a few recent writes are not
   // worth a table of their own.
   const size_t bytes = mem.ApproximateMemoryUsage();
-  if (!options_.read_triggered_compaction || bytes < options_.write_buffer_size / 4) return;
+  if (bytes < options_.write_buffer_size / 4) return;
   if (mem.read_charges().Add(nanos, CompactionCostNanos(bytes))) MaybeReadFlush(mem);
 }
 
