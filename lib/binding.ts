@@ -61,11 +61,12 @@ export interface NativeSnapshot {
 }
 
 /**
- * Looks up the key in keyBuffer[0, keyLength). Returns -1 when absent, the value length when the
- * value was copied into valueBuffer, or a Buffer when it does not fit. Throws LsmError (NOT_OPEN
- * once the database is closed).
+ * Looks up the key in keyBuffer[0, keyLength). Returns -1 when absent; a length n when the value
+ * was written into the result pool (db_result_pool) just after the previous value written there;
+ * or a Buffer (a copy) when it does not fit in what is left of the pool. With `existsOnly`, returns
+ * 0 for a present key and writes nothing. Throws LsmError (NOT_OPEN once the database is closed).
  */
-export type NativeGet = (keyLength: number, snapshot?: NativeSnapshot) => number | Buffer
+export type NativeGet = (keyLength: number, snapshot?: NativeSnapshot, existsOnly?: boolean) => number | Buffer
 
 /** Flag bits of iterator_init and the range functions (native/binding/iterator.h). */
 export const ITER_REVERSE = 1
@@ -135,6 +136,8 @@ export interface Binding {
    * unwrap one); see {@link NativeGet}.
    */
   db_getter(db: NativeDb): NativeGet
+  /** Makes `pool` the result pool that NativeGet writes values into, from its start. */
+  db_result_pool(db: NativeDb, pool: Buffer): void
   /**
    * Looks up `count` keys packed in `keys` as [u32 length][bytes]...; returns one buffer packed as
    * [i32 length or -1][bytes]... (little-endian).
@@ -211,6 +214,7 @@ const functionNames = Object.keys({
   db_open: true,
   db_write: true,
   db_getter: true,
+  db_result_pool: true,
   db_get_many: true,
   db_flush: true,
   db_close: true,

@@ -8,10 +8,11 @@
 // events arrive on the JS thread too (binding.ts protocol), many per wake-up.
 
 import { EventEmitter } from 'node:events'
+import { markAsUntransferable } from 'node:worker_threads'
 import { debuglog } from 'node:util'
 import * as path from 'node:path'
 import { binding, type NativeDb, type NativeGet, type NativeStats } from './binding'
-import { type Decoded, type Encoding, type EncodingInput, type Raw, decodeOwned, decodeShared, toRaw, typeName } from './encoding'
+import { type Decoded, type Encoding, type EncodingInput, type Raw, decodeOwned, decodeOwnedIn, decodeShared, toRaw, typeName } from './encoding'
 import { LsmError, type LsmErrorCode } from './errors'
 import {
   type OpenOptions,
@@ -62,8 +63,16 @@ const KiB = 1024
 const MiB = 1024 * KiB
 /** A group commit stops taking new batches beyond this many bytes (matches the engine's group cap). */
 const GROUP_COMMIT_BYTES = 4 * MiB
-/** Values up to this size come back through the shared value buffer, larger ones as their own Buffer. */
+/** Iterator pages up to this size come back through the shared value buffer, larger ones as their own Buffer. */
 const VALUE_BUFFER_BYTES = 64 * KiB
+/**
+ * Point reads write each value into a result pool after the previous one, and a value read as a
+ * Buffer is a view of its bytes there, like Buffer.allocUnsafe()'s pool (the pool lives as long as
+ * any view of it). A pool is replaced once less than POOL_RESERVE_BYTES is left: smaller values
+ * always land in the pool, larger ones when they fit, else they come back as their own Buffer.
+ */
+const POOL_BYTES = 16 * KiB
+const POOL_RESERVE_BYTES = 4 * KiB
 /** Spare encoders kept for reuse, and the largest one worth keeping. */
 const ENCODER_POOL_SIZE = 4
 const ENCODER_POOL_MAX_BYTES = 8 * MiB
@@ -319,6 +328,10 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
   readonly #get: NativeGet
   readonly #keyBuffer: Buffer
   readonly #valueBuffer: Buffer = Buffer.alloc(VALUE_BUFFER_BYTES)
+  // The result pool (POOL_BYTES): its bytes [0, #poolUsed) hold values already handed out.
+  #pool!: Buffer
+  #poolArrayBuffer!: ArrayBuffer
+  #poolUsed = 0
   readonly #sink: BatchSink
   #status: DatabaseStatus = 'opening'
   #nextId = 0
@@ -369,6 +382,17 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
       this.#valueBuffer
     )
     this.#get = binding.db_getter(this.#handle)
+    this.#newResultPool()
+  }
+
+  #newResultPool (): void {
+    const pool = Buffer.alloc(POOL_BYTES)
+    // The native side writes into it: a transfer must not detach it.
+    markAsUntransferable(pool.buffer)
+    binding.db_result_pool(this.#handle, pool)
+    this.#pool = pool
+    this.#poolArrayBuffer = pool.buffer as ArrayBuffer
+    this.#poolUsed = 0
   }
 
   /**
@@ -563,9 +587,14 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
     const result = this.#get(keyLength, snapshotHandle(o.snapshot, this.#reader))
     if (result === -1) return undefined
     const encoding = o.valueEncoding ?? this.#options.valueEncoding
-    return (typeof result === 'number'
-      ? decodeShared(this.#valueBuffer, 0, result, encoding)
-      : decodeOwned(result, 0, result.length, encoding)) as Decoded<E>
+    if (typeof result !== 'number') return decodeOwned(result, 0, result.length, encoding) as Decoded<E>
+    // The value is the next `result` bytes of the pool; never rewritten, so views are safe.
+    const start = this.#poolUsed
+    const end = start + result
+    this.#poolUsed = end
+    const value = decodeOwnedIn(this.#pool, this.#poolArrayBuffer, this.#pool.byteOffset, start, end, encoding)
+    if (end > POOL_BYTES - POOL_RESERVE_BYTES) this.#newResultPool()
+    return value as Decoded<E>
   }
 
   /**
@@ -620,7 +649,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
     this.#assertUsable()
     const o = resolveReadOptions(options)
     const keyLength = this.#writeKey(toRaw(key, o.keyEncoding ?? this.#options.keyEncoding, 'key'))
-    return this.#get(keyLength, snapshotHandle(o.snapshot, this.#reader)) !== -1
+    return this.#get(keyLength, snapshotHandle(o.snapshot, this.#reader), true) !== -1
   }
 
   /**

@@ -72,7 +72,7 @@ test('utf8: put/get/getSync/has/hasSync/del round trip', async () => {
   })
 })
 
-test("'buffer' values are Buffers, copied out of the shared buffer", async () => {
+test("'buffer' values are Buffers that later reads never overwrite", async () => {
   await withDb({ valueEncoding: 'buffer' }, async (db) => {
     await db.put('a', 'first')
     await db.put('b', Buffer.from([0, 1, 2, 255]))
@@ -104,6 +104,38 @@ test('entries of short pages stay intact after later reads reuse the shared buff
       [['k20', 'value-20'], ['k21', 'value-21'], ['k22', 'value-22']])
     it.close()
     again.close()
+  })
+})
+
+test('point reads keep every earlier value intact across result pools, at every size', async () => {
+  // Sizes around the pool's 4 KiB reserve and 16 KiB size, and past both.
+  const sizes = [0, 1, 100, 4095, 4096, 4097, 12 * KiB, 16 * KiB, 16 * KiB + 1, 40 * KiB]
+  const expected = []
+  for (let i = 0; i < 400; i++) {
+    const size = sizes[i % sizes.length] + (i % 7)
+    expected.push(Buffer.alloc(size, i % 251))
+  }
+  await withDb({ valueEncoding: 'buffer' }, async (db) => {
+    await db.batch(expected.map((value, i) => ({ type: 'put', key: `k${i}`, value })))
+    const got = []
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < expected.length; i++) {
+        // hasSync and misses in between must not disturb the values handed out.
+        assert.equal(db.hasSync(`k${i}`), true)
+        assert.equal(db.getSync(`missing${i}`), undefined)
+        const v = round === 0 ? db.getSync(`k${i}`)
+          : round === 1 ? await db.get(`k${i}`)
+            : db.getSync(`k${i}`, { valueEncoding: 'view' })
+        got.push([i, v])
+      }
+    }
+    for (const [i, v] of got) assert.ok(Buffer.from(v).equals(expected[i]), `k${i}`)
+    // A value's memory is the pool the engine writes into: a transfer copies it
+    // instead of detaching it.
+    const v = db.getSync('k2')
+    structuredClone(v.buffer, { transfer: [v.buffer] })
+    assert.ok(v.byteLength > 0 && v.equals(expected[2]))
+    assert.ok(db.getSync('k2').equals(expected[2]))
   })
 })
 

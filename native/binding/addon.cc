@@ -30,6 +30,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("db_open", Napi::Function::New(env, DbOpen, "db_open"));
   exports.Set("db_write", Napi::Function::New(env, DbWrite, "db_write"));
   exports.Set("db_getter", Napi::Function::New(env, DbGetter, "db_getter"));
+  exports.Set("db_result_pool", Napi::Function::New(env, DbResultPool, "db_result_pool"));
   exports.Set("db_get_many", Napi::Function::New(env, DbGetMany, "db_get_many"));
   exports.Set("db_flush", Napi::Function::New(env, DbFlush, "db_flush"));
   exports.Set("db_close", Napi::Function::New(env, DbClose, "db_close"));

@@ -253,8 +253,9 @@ void DbCore::Shutdown(bool close_db) {
   on_event.Reset();
   key_buffer_ref.Reset();
   value_buffer_ref.Reset();
-  key_data = value_data = nullptr;
-  key_capacity = value_capacity = 0;
+  pool_ref.Reset();
+  key_data = value_data = pool_data = nullptr;
+  key_capacity = value_capacity = pool_capacity = pool_used = 0;
 }
 
 void DbCore::BeginOpen() {
@@ -440,9 +441,11 @@ Napi::Value BoundGet(const Napi::CallbackInfo& info) {
     ThrowStatus(env, s);
     return env.Undefined();
   }
+  if (info[2].IsBoolean() && info[2].As<Napi::Boolean>().Value()) return Napi::Number::New(env, 0);
   const std::string& v = core->scratch;
-  if (v.size() <= core->value_capacity) {
-    if (!v.empty()) memcpy(core->value_data, v.data(), v.size());
+  if (v.size() <= core->pool_capacity - core->pool_used) {
+    if (!v.empty()) memcpy(core->pool_data + core->pool_used, v.data(), v.size());
+    core->pool_used += v.size();
     return Napi::Number::New(env, static_cast<double>(v.size()));
   }
   return Napi::Buffer<char>::Copy(env, v.data(), v.size());
@@ -466,6 +469,22 @@ Napi::Value DbGetter(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   return fn;
+}
+
+Napi::Value DbResultPool(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::shared_ptr<DbCore> core = Unwrap(info);
+  if (!core) return env.Undefined();
+  if (!info[1].IsBuffer()) {
+    Napi::TypeError::New(env, "db_result_pool(db, buffer)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto pool = info[1].As<Napi::Buffer<char>>();
+  core->pool_ref = Napi::Persistent(pool);
+  core->pool_data = pool.Data();
+  core->pool_capacity = pool.Length();
+  core->pool_used = 0;
+  return env.Undefined();
 }
 
 Napi::Value DbGetMany(const Napi::CallbackInfo& info) {

@@ -61,6 +61,14 @@ class DbCore : public std::enable_shared_from_this<DbCore> {
   size_t key_capacity = 0;
   char* value_data = nullptr;
   size_t value_capacity = 0;
+  // The result pool (db_result_pool): each point read's value is written
+  // just after the previous one's, so JS can hand out views of the pool
+  // instead of copying every value out of a shared buffer. JS replaces the
+  // pool (used = 0) before it runs low; it never reuses a pool's bytes.
+  Napi::Reference<Napi::Buffer<char>> pool_ref;
+  char* pool_data = nullptr;
+  size_t pool_capacity = 0;
+  size_t pool_used = 0;
   std::string scratch;
   // Ops submitted and not yet delivered; the tsfn keeps the loop alive only
   // while this is > 0, so an idle open database never blocks process exit.
@@ -94,6 +102,7 @@ Napi::Value DbInit(const Napi::CallbackInfo& info);
 Napi::Value DbOpen(const Napi::CallbackInfo& info);
 Napi::Value DbWrite(const Napi::CallbackInfo& info);
 Napi::Value DbGetter(const Napi::CallbackInfo& info);
+Napi::Value DbResultPool(const Napi::CallbackInfo& info);
 Napi::Value DbGetMany(const Napi::CallbackInfo& info);
 Napi::Value DbFlush(const Napi::CallbackInfo& info);
 Napi::Value DbClose(const Napi::CallbackInfo& info);
