@@ -17,6 +17,7 @@
         "native/src/util/bloom.cc",
         "native/src/util/comparator.cc",
         "native/src/util/thread.cc",
+        "native/src/util/helper_thread.cc",
         "native/src/util/histogram.cc",
         "native/src/env/env.cc",
         "native/src/env/posix_env.cc",

@@ -334,6 +334,48 @@ TEST_F(DBTest, WriteAsyncCallsDoneAfterTheWriteIsVisible) {
   CheckRange(100);
 }
 
+// Sync groups of 16+ entries go into the memtable during their fdatasync,
+// unpublished (db_impl.cc, CommitLoop). A reader must still see each batch
+// whole or not at all, and every batch by the time it is acknowledged.
+TEST_F(DBTest, LargeSyncBatchesAreVisibleWholeAndWhenAcknowledged) {
+  Open(DefaultOptions());
+  constexpr int kBatches = 150, kPerBatch = 24;
+  auto key = [](int b, int k) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "b%04d-k%02d", b, k);
+    return std::string(buf);
+  };
+  std::atomic<bool> stop{false};
+  std::atomic<int> partial{0}, scans{0};
+  std::thread reader([&] {
+    while (!stop.load()) {
+      std::unique_ptr<Iterator> it(db_->NewIterator(ReadOptions(), KeyRange()));
+      std::map<std::string, int> per_batch;
+      for (it->SeekToFirst(); it->Valid(); it->Next()) per_batch[it->key().ToString().substr(0, 5)]++;
+      for (const auto& [batch, n] : per_batch) {
+        if (n != kPerBatch) partial++;
+      }
+      scans++;
+    }
+  });
+  std::atomic<int> unseen{0};
+  WriteOptions wo;
+  wo.sync = true;
+  for (int b = 0; b < kBatches; b++) {
+    WriteBatch batch;
+    for (int k = 0; k < kPerBatch; k++) batch.Put(key(b, k), Value(k));
+    ASSERT_TRUE(db_->Write(wo, &batch).ok());
+    for (int k = 0; k < kPerBatch; k++) {
+      if (Get(key(b, k)) != Value(k)) unseen++;
+    }
+  }
+  stop = true;
+  reader.join();
+  EXPECT_EQ(0, unseen.load());
+  EXPECT_EQ(0, partial.load());
+  EXPECT_GT(scans.load(), 0);
+}
+
 TEST_F(DBTest, InvalidOptionsAreRejected) {
   Options o = DefaultOptions();
   o.write_buffer_size = 4095;
@@ -1282,6 +1324,27 @@ TEST_F(StickyErrorTest, FailedWalSyncMakesTheDbReadOnly) {
   ExpectReadOnly(50, Status::kIOError);
   // The failed sync was not retried.
   EXPECT_EQ(1u, env_.injected_failures());
+  ExpectRecoverable(50, Status::kIOError);
+}
+
+// A group big enough to go into the memtable during its fdatasync: when that
+// sync fails, none of it may ever become visible in this process.
+TEST_F(StickyErrorTest, FailedWalSyncOfALargeBatchPublishesNoneOfIt) {
+  OpenAndWrite(50);
+  env_.FailNth(FaultOp::kSync, 1, FaultKind::kIOError, ".log");
+  WriteBatch batch;
+  for (int i = 0; i < 40; i++) batch.Put("failing" + std::to_string(i), "x");
+  WriteOptions wo;
+  wo.sync = true;
+  Status s = db_->Write(wo, &batch);
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  for (int i = 0; i < 40; i++) EXPECT_EQ("NOT_FOUND", Get("failing" + std::to_string(i)));
+  std::unique_ptr<Iterator> it(db_->NewIterator(ReadOptions(), KeyRange()));
+  int seen = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) seen++;
+  EXPECT_EQ(50, seen);
+  ExpectReadOnly(50, Status::kIOError);
+  for (int i = 0; i < 40; i++) EXPECT_EQ("NOT_FOUND", Get("failing" + std::to_string(i)));
   ExpectRecoverable(50, Status::kIOError);
 }
 
