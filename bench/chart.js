@@ -195,7 +195,7 @@ table.small td { font-size: 13px; } table.dur td { text-align: left; vertical-al
 </style></head><body>
 <h1>lsmkv benchmark</h1>
 <div class="meta">${esc(json.date)} · ${(json.totalSeconds / 60).toFixed(1)} min · N = ${fmtInt(c.n)} keys of ${c.keySize} B ('%016d', ${esc(c.keyForm)}s),
-values ${c.valueSize} B (~50% compressible) · batches of ${c.batch} · fillsync ${fmtInt(c.syncN)} puts, 1 and ${c.concurrency} in flight ·
+values ${c.valueSize} B (~50% compressible) · batches of ${c.batch} · fillsync ${fmtInt(c.syncN)} puts by 1 writer, ${fmtInt(c.syncGroupN ?? c.syncN)} with ${c.concurrency} in flight ·
 reads ${fmtInt(c.reads)} (async: ${c.concurrency} in flight) · readwhilewriting writer ${c.writeRate} puts/s ·
 ${esc(e.node)}, ${e.cpus} × ${esc(e.cpuModel)}, ${esc(e.platform)} · ${c.inProcess ? 'all engines in one process' : 'one process per engine'}<br>
 Reproduce: <code>npm run bench${c.n === 5000000 ? ' -- --large' : c.n !== 1000000 ? ' -- --n ' + c.n : ''}</code></div>

@@ -43,7 +43,7 @@ const SAMPLE_ASYNC = 4
 const ENTRY_BYTES = KEY_SIZE + VALUE_SIZE
 
 class Runner {
-  // cfg: { n, syncN, reads, batch, concurrency, writeRate, seed, keyForm }; root: this engine's temp dir
+  // cfg: { n, syncN, syncGroupN, reads, batch, concurrency, writeRate, seed, keyForm }; root: this engine's temp dir
   constructor (engine, cfg, root) {
     this.engine = engine
     this.cfg = cfg
@@ -165,9 +165,11 @@ class Runner {
     return Runner.writeStats(result, n, this.data.dir)
   }
 
-  // syncN single durable puts of random keys, `concurrency` in flight, in a scratch database.
+  // Single durable puts of random keys, `concurrency` in flight, in a scratch database: syncN of
+  // them with one in flight, syncGroupN with more.
   async fillSync (name, concurrency) {
-    const { n, syncN } = this.cfg
+    const { n } = this.cfg
+    const syncN = concurrency > 1 ? this.cfg.syncGroupN : this.cfg.syncN
     const rng = makeRng(subSeed(this.cfg.seed, name))
     const numbers = Uint32Array.from({ length: syncN }, () => rng.below(n))
     const keys = this.keys(numbers)
