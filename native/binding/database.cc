@@ -474,7 +474,9 @@ Napi::Value DbGetter(const Napi::CallbackInfo& info) {
 Napi::Value DbResultPool(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::shared_ptr<DbCore> core = Unwrap(info);
-  if (!core) return env.Undefined();
+  // Once closing, no read writes into a pool again, and a reference taken
+  // now could outlive Shutdown() (which drops JS references on this thread).
+  if (!core || core->closing) return env.Undefined();
   if (!info[1].IsBuffer()) {
     Napi::TypeError::New(env, "db_result_pool(db, buffer)").ThrowAsJavaScriptException();
     return env.Undefined();
