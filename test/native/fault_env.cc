@@ -193,7 +193,15 @@ Status CopyDirectory(const std::string& src, const std::string& dst) {
 void RemoveDirectory(const std::string& dir) {
   std::vector<std::string> names;
   if (Env::Default()->GetChildren(dir, &names).ok()) {
-    for (const std::string& name : names) ::unlink((dir + "/" + name).c_str());
+    for (const std::string& name : names) {
+      const std::string path = dir + "/" + name;
+      struct stat st;
+      if (::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+        RemoveDirectory(path);  // a checkpoint target inside a test dir
+      } else {
+        ::unlink(path.c_str());
+      }
+    }
   }
   ::rmdir(dir.c_str());
 }

@@ -97,7 +97,7 @@ bool MatchesPattern(const std::string& path, const std::string& pattern);
 // files overwritten) byte for byte: the state a kill -9 of the writer leaves.
 Status CopyDirectory(const std::string& src, const std::string& dst);
 
-// Removes `dir` and every file directly in it (test temp dirs are flat).
+// Removes `dir` and everything under it.
 void RemoveDirectory(const std::string& dir);
 
 class FaultInjectionEnv final : public Env {
