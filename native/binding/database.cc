@@ -441,7 +441,11 @@ Napi::Value BoundGet(const Napi::CallbackInfo& info) {
     ThrowStatus(env, s);
     return env.Undefined();
   }
-  if (info[2].IsBoolean() && info[2].As<Napi::Boolean>().Value()) return Napi::Number::New(env, 0);
+  // hasSync passes a third argument; getSync does not (Length() is free, a
+  // type check of a missing argument is not).
+  if (info.Length() > 2 && info[2].IsBoolean() && info[2].As<Napi::Boolean>().Value()) {
+    return Napi::Number::New(env, 0);
+  }
   const std::string& v = core->scratch;
   if (v.size() <= core->pool_capacity - core->pool_used) {
     if (!v.empty()) memcpy(core->pool_data + core->pool_used, v.data(), v.size());

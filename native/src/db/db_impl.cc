@@ -753,8 +753,7 @@ Status DBImpl::RunCompaction(std::unique_lock<std::mutex>& l, std::unique_ptr<Co
   stat_running_compactions_.fetch_sub(1, std::memory_order_relaxed);
   for (uint64_t n : numbers) compacting_files_.erase(n);
   if (s.ok()) {
-    std::shared_ptr<const SuperVersion> old = super_version_;
-    InstallSuperVersion();
+    RetiredSuperVersion old = InstallSuperVersion();
     latencies_.RecordSince(LatencyKind::kCompaction, compaction_start);
     stat_compactions_.fetch_add(1, std::memory_order_relaxed);
     if (read_triggered) stat_read_compactions_.fetch_add(1, std::memory_order_relaxed);
@@ -766,7 +765,7 @@ Status DBImpl::RunCompaction(std::unique_lock<std::mutex>& l, std::unique_ptr<Co
     // The old SuperVersion may hold the last reference to the inputs:
     // delete their files without blocking writers on mu_.
     l.unlock();
-    old.reset();
+    old = {};
     l.lock();
   } else if (!s.IsClosed()) {
     SetBackgroundError(s);  // R2; the inputs are still live: nothing is lost
@@ -975,19 +974,44 @@ std::shared_ptr<const DBImpl::SuperVersion> DBImpl::GetSuperVersion(const ReadOp
 }
 
 Status DBImpl::Get(const ReadOptions& options, const Slice& key, std::string* value) {
-  SequenceNumber seq;
-  std::shared_ptr<const SuperVersion> sv = GetSuperVersion(options, &seq);
-  if (!sv) return Status::Closed();
+  using Entry = SharedPtrCache<SuperVersion>::Entry;
+  Entry* cached = sv_cache_.Acquire([this](Entry* e) {
+    std::lock_guard<std::mutex> l(mu_);
+    e->ptr = super_version_;
+    e->generation = sv_cache_.generation();
+  });
+  if (cached == nullptr) {  // another thread is reading through the cache
+    SequenceNumber seq;
+    std::shared_ptr<const SuperVersion> sv = GetSuperVersion(options, &seq);
+    return sv ? GetFrom(*sv, seq, key, value) : Status::Closed();
+  }
+  // The sequence is read after the SuperVersion was found current, never
+  // before (see GetSuperVersion). A memtable switched in since may hold
+  // writes at or below it that this read misses: they were published after
+  // the switch, so after this read began, and missing them is still a
+  // linearizable answer. Iterators take both under mu_.
+  Status s = Status::Closed();
+  if (const SuperVersion* sv = cached->ptr.get()) {
+    const SequenceNumber seq = options.snapshot != nullptr
+                                   ? static_cast<const SnapshotImpl*>(options.snapshot)->seq
+                                   : versions_->LastSequence();
+    s = GetFrom(*sv, seq, key, value);
+  }
+  sv_cache_.Release(cached);
+  return s;
+}
+
+Status DBImpl::GetFrom(const SuperVersion& sv, SequenceNumber seq, const Slice& key, std::string* value) {
   stat_gets_.fetch_add(1, std::memory_order_relaxed);
   LookupKey lkey(key, seq);
   Status s;
-  if (sv->mem->Get(lkey, value, &s)) return s;
-  ChargeMemtable(*sv->mem, kGetChargeNanos);
-  for (const auto& m : sv->imm) {
+  if (sv.mem->Get(lkey, value, &s)) return s;
+  ChargeMemtable(*sv.mem, kGetChargeNanos);
+  for (const auto& m : sv.imm) {
     if (m->Get(lkey, value, &s)) return s;
   }
   bool compaction_due = false;
-  const bool found = sv->version->Get(lkey, value, &s, &compaction_due);
+  const bool found = sv.version->Get(lkey, value, &s, &compaction_due);
   if (compaction_due) ReadCompactionDue();
   return found ? s : Status::NotFound();
 }
@@ -1094,12 +1118,15 @@ uint64_t DBImpl::ApproximateSize(const KeyRange& range) {
   return ApproximateTableBytes(*sv->version, range);
 }
 
-void DBImpl::InstallSuperVersion() {
+DBImpl::RetiredSuperVersion DBImpl::InstallSuperVersion() {
   auto sv = std::make_shared<SuperVersion>();
   sv->mem = mem_;
   sv->imm.assign(imm_.begin(), imm_.end());
   sv->version = versions_->current();
+  RetiredSuperVersion retired{std::move(super_version_), nullptr};
   super_version_ = std::move(sv);
+  retired.cached = sv_cache_.Invalidate();
+  return retired;
 }
 
 // ---------------------------------------------------------------------------
@@ -1219,6 +1246,7 @@ Status DBImpl::Close() {
   {
     std::lock_guard<std::mutex> l(mu_);
     super_version_.reset();
+    sv_cache_.Invalidate();
     mem_.reset();
     imm_.clear();
   }

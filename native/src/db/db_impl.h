@@ -35,6 +35,7 @@
 #include "lsm/env.h"
 #include "table/table.h"
 #include "util/histogram.h"
+#include "util/shared_ptr_cache.h"
 #include "util/thread.h"
 #include "util/thread_annotations.h"
 
@@ -131,7 +132,17 @@ class DBImpl final : public DB {
   void RecordStall(StallReason reason, uint64_t micros);
   bool AutoCompactions() const { return !options_.disable_auto_compactions; }
 
-  void InstallSuperVersion() REQUIRES(mu_);
+  // What InstallSuperVersion replaced: the old SuperVersion and the read
+  // cache's copy of it. Either may hold the last reference to obsolete
+  // tables; a caller that must not delete files under mu_ drops it after
+  // unlocking.
+  struct RetiredSuperVersion {
+    std::shared_ptr<const SuperVersion> sv;
+    std::unique_ptr<SharedPtrCache<SuperVersion>::Entry> cached;
+  };
+  RetiredSuperVersion InstallSuperVersion() REQUIRES(mu_);
+  // Get's lookup in one SuperVersion at sequence `seq`.
+  Status GetFrom(const SuperVersion& sv, SequenceNumber seq, const Slice& key, std::string* value);
   void SetBackgroundError(const Status& s) REQUIRES(mu_);
   Status WriteRejection() const REQUIRES(mu_);
   // The pinned SuperVersion, or nullptr after Close().
@@ -200,6 +211,8 @@ class DBImpl final : public DB {
   uint64_t read_flush_requested_ GUARDED_BY(mu_) = 0;
   std::deque<std::shared_ptr<MemTable>> imm_ GUARDED_BY(mu_);  // front = newest
   std::shared_ptr<const SuperVersion> super_version_ GUARDED_BY(mu_);
+  // super_version_ for Get without mu_; invalidated whenever it changes.
+  SharedPtrCache<SuperVersion> sv_cache_;
   std::multiset<SequenceNumber> snapshots_ GUARDED_BY(mu_);
   Status bg_error_ GUARDED_BY(mu_);
   bool accepting_writes_ GUARDED_BY(mu_) = false;
