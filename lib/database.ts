@@ -386,6 +386,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
   }
 
   #newResultPool (): void {
+    // Buffer.alloc never slices the shared allocation pool: its own ArrayBuffer, at offset 0.
     const pool = Buffer.alloc(POOL_BYTES)
     // The native side writes into it: a transfer must not detach it.
     markAsUntransferable(pool.buffer)
@@ -592,7 +593,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
     const start = this.#poolUsed
     const end = start + result
     this.#poolUsed = end
-    const value = decodeOwnedIn(this.#pool, this.#poolArrayBuffer, this.#pool.byteOffset, start, end, encoding)
+    const value = decodeOwnedIn(this.#pool, this.#poolArrayBuffer, 0, start, end, encoding)
     if (end > POOL_BYTES - POOL_RESERVE_BYTES) this.#newResultPool()
     return value as Decoded<E>
   }
