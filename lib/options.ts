@@ -48,7 +48,7 @@ export interface OpenOptions<K extends Encoding = Encoding, V extends Encoding =
   memtableSize?: number
   /** Full memtables that may wait for the flush thread before writers stall; 1 to 64. Default 2. */
   maxImmutableMemtables?: number
-  /** Target SSTable data block size in bytes; 256 B to 4 MiB. Default 1024 (a point get checksums the whole block it reads). */
+  /** Target SSTable data block size in bytes; 256 B to 4 MiB. Default 512 (a point get checksums the whole block it reads). */
   blockSize?: number
   /** Keys between restart points inside a block; 1 to 4096. Default 16. */
   blockRestartInterval?: number
@@ -279,7 +279,7 @@ export function resolveOpenOptions (options: unknown): ResolvedOptions {
     errorIfExists: checkBool(o['errorIfExists'], 'errorIfExists', false),
     memtableSize: checkInt(o['memtableSize'], 'memtableSize', optionRange('memtableSize'), 16 * MiB),
     maxImmutableMemtables: checkInt(o['maxImmutableMemtables'], 'maxImmutableMemtables', optionRange('maxImmutableMemtables'), 2),
-    blockSize: checkInt(o['blockSize'], 'blockSize', optionRange('blockSize'), 1024),
+    blockSize: checkInt(o['blockSize'], 'blockSize', optionRange('blockSize'), 512),
     blockRestartInterval: checkInt(o['blockRestartInterval'], 'blockRestartInterval', optionRange('blockRestartInterval'), 16),
     bloomBitsPerKey: checkInt(o['bloomBitsPerKey'], 'bloomBitsPerKey', optionRange('bloomBitsPerKey'), 10),
     compression: checkBool(o['compression'], 'compression', true),
