@@ -968,9 +968,13 @@ std::shared_ptr<const DBImpl::SuperVersion> DBImpl::GetSuperVersion() {
 std::shared_ptr<const DBImpl::SuperVersion> DBImpl::GetSuperVersion(const ReadOptions& options,
                                                                     SequenceNumber* seq) {
   std::lock_guard<std::mutex> l(mu_);
-  *seq = options.snapshot != nullptr ? static_cast<const SnapshotImpl*>(options.snapshot)->seq
-                                     : versions_->LastSequence();
+  *seq = ReadSequence(options);
   return super_version_;
+}
+
+SequenceNumber DBImpl::ReadSequence(const ReadOptions& options) const {
+  return options.snapshot != nullptr ? static_cast<const SnapshotImpl*>(options.snapshot)->seq
+                                     : versions_->LastSequence();
 }
 
 Status DBImpl::Get(const ReadOptions& options, const Slice& key, std::string* value) {
@@ -991,12 +995,7 @@ Status DBImpl::Get(const ReadOptions& options, const Slice& key, std::string* va
   // the switch, so after this read began, and missing them is still a
   // linearizable answer. Iterators take both under mu_.
   Status s = Status::Closed();
-  if (const SuperVersion* sv = cached->ptr.get()) {
-    const SequenceNumber seq = options.snapshot != nullptr
-                                   ? static_cast<const SnapshotImpl*>(options.snapshot)->seq
-                                   : versions_->LastSequence();
-    s = GetFrom(*sv, seq, key, value);
-  }
+  if (const SuperVersion* sv = cached->ptr.get()) s = GetFrom(*sv, ReadSequence(options), key, value);
   sv_cache_.Release(cached);
   return s;
 }

@@ -141,6 +141,9 @@ class DBImpl final : public DB {
     std::unique_ptr<SharedPtrCache<SuperVersion>::Entry> cached;
   };
   RetiredSuperVersion InstallSuperVersion() REQUIRES(mu_);
+  // The sequence a read with `options` reads at: its snapshot's, or the
+  // latest published.
+  SequenceNumber ReadSequence(const ReadOptions& options) const;
   // Get's lookup in one SuperVersion at sequence `seq`.
   Status GetFrom(const SuperVersion& sv, SequenceNumber seq, const Slice& key, std::string* value);
   void SetBackgroundError(const Status& s) REQUIRES(mu_);

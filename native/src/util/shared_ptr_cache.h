@@ -9,11 +9,11 @@
 //
 // The protocol is RocksDB's thread-local SuperVersion cache with one slot:
 //   - the slot holds an Entry (a shared_ptr copy and the generation it was
-//     taken at), nullptr, or kInUse while a reader has the entry;
-//   - Acquire swaps kInUse in. A reader that finds kInUse (another thread is
+//     taken at), nullptr, or the InUse() marker while a reader has the entry;
+//   - Acquire swaps the marker in. A reader that finds it (another thread is
 //     reading) gets nullptr and takes the slow path; one that finds nothing,
 //     or an entry older than the current generation, refills it with `fill`;
-//   - Release swaps the entry back in if the slot still says kInUse. If
+//   - Release swaps the entry back in if the slot still holds the marker. If
 //     Invalidate emptied the slot meanwhile, the entry is stale: deleted.
 // Every entry is in the slot, held by one reader, or deleted; an entry a
 // reader holds keeps its T alive however many invalidations pass.
