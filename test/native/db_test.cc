@@ -1203,6 +1203,45 @@ TEST_F(DBTest, ConcurrentSyncWritesAreGroupCommitted) {
   CheckRange(static_cast<int>(total), 20);
 }
 
+// After a sync group of 16+ entries the commit thread spins for the next
+// writer instead of sleeping at once (CommitLoop). Writers that arrive during
+// the spin, after it and while Close() stops the thread are all committed.
+TEST_F(DBTest, WritersAfterBigSyncGroupsAreCommittedAndCloseDoesNotWait) {
+  Open(DefaultOptions());
+  constexpr int kThreads = 4, kBatches = 60, kPerBatch = 20;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; t++) {
+    threads.emplace_back([&, t] {
+      WriteOptions wo;
+      wo.sync = true;
+      for (int b = 0; b < kBatches; b++) {
+        WriteBatch batch;
+        for (int k = 0; k < kPerBatch; k++) batch.Put(Key((t * kBatches + b) * kPerBatch + k), Value(k, 20));
+        if (!db_->Write(wo, &batch).ok()) failures++;
+        // Every few batches, arrive after the spin has given up.
+        if (b % 10 == 9) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  ASSERT_EQ(0, failures.load());
+  // A lone non-sync put right after a big sync group, then Close() while
+  // the commit thread may still be spinning.
+  ASSERT_TRUE(db_->Put(WriteOptions(), "last", "x").ok());
+  const int total = kThreads * kBatches * kPerBatch;
+  EXPECT_EQ(static_cast<uint64_t>(total + 1), Stats().last_sequence);
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(db_->Close().ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  Open(DefaultOptions());
+  EXPECT_EQ("x", Get("last"));
+  for (int i = 0; i < total; i++) {
+    if (Get(Key(i)) != Value(i % kPerBatch, 20)) failures++;
+  }
+  EXPECT_EQ(0, failures.load());
+}
+
 TEST_F(DBTest, FullImmutableQueueStallsWritersWithoutLosingData) {
   auto listener = std::make_shared<RecordingListener>();
   Options o = DefaultOptions();

@@ -27,6 +27,14 @@ namespace {
 
 // Zeros written ahead of sync writes in the WAL (see WritableFile::ZeroFillTo).
 constexpr uint64_t kWalZeroFillBytes = 1u << 20;
+// A sync group of this many entries or more is handed to the memtable on the
+// helper thread during its fdatasync, and is followed by the commit thread's
+// spin (CommitLoop).
+constexpr uint64_t kBigSyncGroupEntries = 16;
+// How long the commit thread yields in a loop, after a big sync group, for
+// the next writer before it sleeps on commit_cv_. RocksDB's write thread
+// yields up to 100 µs for the same reason.
+constexpr uint64_t kCommitSpinNanos = 100 * 1000;
 
 TableOptions MakeTableOptions(const Options& o) {
   TableOptions t;
@@ -365,6 +373,7 @@ void DBImpl::WriteAsync(const WriteOptions& options, WriteBatch&& batch,
     s = WriteRejection();
     if (s.ok()) {
       writers_.push_back(w);
+      writers_queued_.fetch_add(1, std::memory_order_release);
       if (writers_.size() == 1) commit_cv_.notify_one();
       return;
     }
@@ -389,7 +398,25 @@ void DBImpl::CommitLoop() {
   const bool have_inserter = inserter.Start("lsm-insert");
   std::unique_lock<std::mutex> l(mu_);
   std::vector<Writer*> group;
+  bool spin = false;  // the last group was a big sync group
   for (;;) {
+    if (spin && writers_.empty() && !stop_commit_) {
+      // A big sync group means many writers waiting on one fdatasync. Their
+      // next writes arrive within tens of µs of the acknowledgement, while a
+      // thread that sleeps on commit_cv_ takes 7-45 µs to wake on the
+      // two-vCPU VM we measured: fillsync with 64 in flight ran 10% faster
+      // with this spin. A lone sync writer's next write is further off, and
+      // the spin would share a CPU with it, so only big groups spin.
+      const uint64_t queued = writers_queued_.load(std::memory_order_relaxed);
+      l.unlock();
+      const uint64_t start = MonotonicNanos();
+      while (writers_queued_.load(std::memory_order_acquire) == queued &&
+             MonotonicNanos() - start < kCommitSpinNanos) {
+        std::this_thread::yield();
+      }
+      l.lock();
+    }
+    spin = false;
     commit_cv_.wait(l, [this]() REQUIRES(mu_) { return !writers_.empty() || stop_commit_; });
     if (writers_.empty()) break;  // stopping, and the queue is drained
     if (writers_.front()->flush_request) {
@@ -440,9 +467,6 @@ void DBImpl::CommitLoop() {
       // Read charges count since the last write (read_charges.h).
       if (puts + deletes > 0) mem->read_charges().Reset();
     };
-    // Handing over costs a wake-up; worth it for a few dozen entries (~1 µs
-    // each into a large memtable), not for a lone put.
-    constexpr SequenceNumber kOverlapMinEntries = 16;
     bool overlapped = false;
 
     if (s.ok()) {
@@ -463,7 +487,9 @@ void DBImpl::CommitLoop() {
       if (s.ok() && !wal_buffer_.empty()) s = wal_->Append(wal_buffer_);
       if (s.ok() && !wal_buffer_.empty()) LSM_KILL_POINT("wal.after_append");
       if (s.ok() && sync && !wal_buffer_.empty()) {
-        if (have_inserter && seq - last_seq >= kOverlapMinEntries) {
+        // Handing over costs a wake-up; worth it for a few dozen entries
+        // (~1 µs each into a large memtable), not for a lone put.
+        if (have_inserter && seq - last_seq >= kBigSyncGroupEntries) {
           inserter.Run(apply_to_memtable);
           overlapped = true;
         }
@@ -491,6 +517,7 @@ void DBImpl::CommitLoop() {
       SetBackgroundError(s);
     }
     for (size_t i = 0; i < group.size(); i++) writers_.pop_front();
+    spin = s.ok() && sync && seq - last_seq >= kBigSyncGroupEntries;
     l.unlock();
     for (Writer* w : group) {
       w->done(s);

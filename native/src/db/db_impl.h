@@ -208,6 +208,9 @@ class DBImpl final : public DB {
   std::condition_variable commit_cv_;  // writers_ gained an entry, or stop
   std::condition_variable bg_cv_;      // imm_, flushes, bg_error_ or stop changed
   std::deque<Writer*> writers_ GUARDED_BY(mu_);
+  // Counts writers ever queued, so the commit thread can watch for the next
+  // one without taking mu_ (CommitLoop's spin).
+  std::atomic<uint64_t> writers_queued_{0};
   std::shared_ptr<MemTable> mem_ GUARDED_BY(mu_);
   // WAL segment (log_number) of the memtable a read-triggered flush was last
   // requested for: one request per memtable.
