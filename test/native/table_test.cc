@@ -467,6 +467,65 @@ TEST(TableTest, InternalGetInTheGapAfterABlockOffersTheNextBlocksFirstKey) {
   EXPECT_EQ("abz", r.key);
 }
 
+// InternalGet names most data blocks from the in-memory prefix index and
+// block offsets, and walks the index block only when a key's eight-byte
+// prefix equals an index key's. Both ways must give what a seek gives: here
+// the keys of even runs share 24 bytes (equal prefixes), those of odd runs
+// differ within their first eight (distinct ones), blocks are tiny, and
+// every stored key, every gap and both ends are probed.
+TEST(TableTest, InternalGetAgreesWithSeekWhetherOrNotTheIndexBlockIsRead) {
+  MemEnv env;
+  TableOptions options;
+  options.block_size = 64;
+  options.bloom_bits_per_key = 0;  // every probe reaches the blocks
+  std::vector<std::string> keys;
+  for (int run = 0; run < 40; run++) {
+    for (int i = 0; i < 30; i++) {
+      char buf[64];
+      if (run % 2 == 0) {
+        snprintf(buf, sizeof(buf), "r%02d/shared-prefix-of-run/%03d", run, 3 * i);
+      } else {
+        snprintf(buf, sizeof(buf), "r%02d/%03d/shared-suffix", run, 3 * i);
+      }
+      keys.push_back(buf);
+    }
+  }
+  std::unique_ptr<WritableFile> file;
+  ASSERT_TRUE(env.NewWritableFile("p.sst", &file).ok());
+  TableBuilder builder(options, file.get());
+  for (const std::string& k : keys) builder.Add(k, "v" + k);
+  ASSERT_TRUE(builder.Finish().ok());
+  ASSERT_TRUE(file->Close().ok());
+  std::unique_ptr<Table> table;
+  ASSERT_TRUE(Table::Open(options, &env, "p.sst", true, &table).ok());
+  EXPECT_GT(table->properties().data_blocks, 100u);
+  EXPECT_TRUE(table->BlocksNamedInMemory());
+
+  std::vector<std::string> probes = {"", "a", "r", "r00", "r39/zzz", "s", "\xff"};
+  for (const std::string& k : keys) {
+    probes.push_back(k);
+    probes.push_back(k + '\0');                      // just after k
+    probes.push_back(k.substr(0, k.size() - 1));      // just before a few keys
+    std::string next = k;
+    next.back() = static_cast<char>(next.back() + 1);  // in the gap after k
+    probes.push_back(next);
+  }
+  std::unique_ptr<Iterator> it(table->NewIterator());
+  for (const std::string& probe : probes) {
+    Status s;
+    GetResult r = Get(*table, probe, &s);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    it->Seek(probe);
+    if (it->Valid()) {
+      ASSERT_EQ(1, r.calls) << probe;
+      EXPECT_EQ(it->key().ToString(), r.key) << probe;
+      EXPECT_EQ(it->value().ToString(), r.value) << probe;
+    } else {
+      EXPECT_EQ(0, r.calls) << probe;
+    }
+  }
+}
+
 TEST(TableTest, KeysOutOfOrderMakeTheBuilderFail) {
   MemEnv env;
   std::unique_ptr<WritableFile> file;

@@ -55,11 +55,11 @@ class Block {
   using InPlaceIterator = std::unique_ptr<Iterator, DestroyOnly>;
   InPlaceIterator NewIterator(const Comparator* comparator, IterStorage* storage) const;
 
+  // The PrefixIndex if BuildPrefixIndex built one for `comparator`, else null.
+  const PrefixIndex* PrefixIndexFor(const Comparator* comparator) const;
+
  private:
   class Iter;
-
-  // prefix_index_ if it was built for `comparator`, else null.
-  const PrefixIndex* PrefixIndexFor(const Comparator* comparator) const;
 
   const char* data_;
   size_t size_;

@@ -72,6 +72,7 @@ Status Table::Open(const TableOptions& options, Env* env,
   if (!s.ok()) return s;
   t->index_block_ = std::make_unique<Block>(std::move(contents));
   t->index_block_->BuildPrefixIndex(options.comparator);
+  t->BuildBlockStarts();
 
   if (footer.filter_handle().size() > 0) {
     s = ReadBlock(t->file_.get(), fname, footer.filter_handle(),
@@ -105,6 +106,41 @@ Status Table::ReadDataBlock(const Slice& index_value, BlockContents* contents,
   return ReadBlock(file_.get(), fname_, *handle, contents);
 }
 
+void Table::BuildBlockStarts() {
+  const PrefixIndex* prefixes = index_block_->PrefixIndexFor(options_.comparator);
+  if (prefixes == nullptr || file_size_ > UINT32_MAX) return;
+  std::vector<uint32_t> starts;
+  starts.reserve(prefixes->size() + 1);
+  std::unique_ptr<Iterator> it(index_block_->NewIterator(options_.comparator));
+  uint64_t end = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    BlockHandle handle;
+    Slice v = it->value();
+    if (!handle.DecodeFrom(&v).ok() || !v.empty()) return;
+    if (!starts.empty() && handle.offset() != end) return;  // not contiguous
+    end = handle.offset() + handle.size() + kBlockTrailerSize;
+    if (end > file_size_) return;
+    starts.push_back(static_cast<uint32_t>(handle.offset()));
+  }
+  // One index entry per restart key: the prefix index's positions are
+  // entries.
+  if (!it->status().ok() || starts.size() != prefixes->size()) return;
+  starts.push_back(static_cast<uint32_t>(end));
+  block_starts_ = std::move(starts);
+}
+
+bool Table::BlockFor(const Slice& key, BlockHandle* handle) const {
+  if (block_starts_.empty()) return false;
+  uint32_t lo, hi;
+  index_block_->PrefixIndexFor(options_.comparator)->Narrow(key, &lo, &hi);
+  // Index keys before lo are < key and from hi on > key: with none to
+  // compare, entry lo (the first >= key) names the block.
+  if (lo != hi || lo + 1 >= block_starts_.size()) return false;
+  handle->set_offset(block_starts_[lo]);
+  handle->set_size(block_starts_[lo + 1] - block_starts_[lo] - kBlockTrailerSize);
+  return true;
+}
+
 bool Table::HashMayMatch(uint64_t stripped_key_hash) const {
   return filter_ == nullptr || filter_->HashMayMatch(stripped_key_hash);
 }
@@ -123,6 +159,26 @@ Status Table::InternalGet(const Slice& key, void* arg,
   const Comparator* cmp = options_.comparator;
   // Iterators built in place: no heap allocation for them per lookup.
   Block::IterStorage index_storage, data_storage;
+  BlockHandle direct;
+  if (BlockFor(key, &direct)) {
+    BlockContents contents;
+    Status s = ReadBlock(file_.get(), fname_, direct, &contents);
+    if (!s.ok()) return s;
+    const Block block(std::move(contents));
+    Block::InPlaceIterator block_iter = block.NewIterator(cmp, &data_storage);
+    block_iter->Seek(key);
+    if (block_iter->Valid()) {
+      handle_result(arg, block_iter->key(), block_iter->value());
+      if (!block_iter->status().ok()) {
+        return BlockError(block_iter->status(), "data", direct.offset());
+      }
+      return Status::OK();
+    }
+    if (!block_iter->status().ok()) {
+      return BlockError(block_iter->status(), "data", direct.offset());
+    }
+    // Past the block's last key: the index walk below decides.
+  }
   Block::InPlaceIterator index_iter = index_block_->NewIterator(cmp, &index_storage);
   index_iter->Seek(key);
   // Normally one iteration: the first index entry >= key names the block

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "lsm/env.h"
 #include "lsm/slice.h"
@@ -70,6 +71,10 @@ class Table {
   // Offset just past the last data block.
   uint64_t DataEndOffset() const;
 
+  // Whether point gets can find their data block from memory alone
+  // (block_starts_ below), without reading the index block.
+  bool BlocksNamedInMemory() const { return !block_starts_.empty(); }
+
   const TableProperties& properties() const { return props_; }
   uint64_t file_size() const { return file_size_; }
 
@@ -83,6 +88,11 @@ class Table {
                        BlockHandle* handle) const;
   // Adds the file name (and block offset) to a block parse error.
   Status BlockError(const Status& s, const char* which, uint64_t offset) const;
+  // Fills block_starts_ if the index allows it (see there).
+  void BuildBlockStarts();
+  // InternalGet's shortcut: the data block the prefix index alone names, or
+  // false when it needs the index block (an equal prefix, no block_starts_).
+  bool BlockFor(const Slice& key, BlockHandle* handle) const;
 
   // Constant after Open().
   const TableOptions options_;
@@ -90,6 +100,14 @@ class Table {
   const uint64_t file_size_;
   std::unique_ptr<RandomAccessFile> file_;
   std::unique_ptr<Block> index_block_;
+  // Where each data block starts, in index order, then where the last one
+  // ends: data blocks are contiguous, so block i is
+  // [block_starts_[i], block_starts_[i + 1] - kBlockTrailerSize) plus its
+  // trailer. Together with the index block's PrefixIndex this names the data
+  // block of most point gets without reading the index block (its restart
+  // array and an entry: one or two cache misses). Empty if the table has no
+  // prefix index, is 4 GiB or more, or its blocks are not contiguous.
+  std::vector<uint32_t> block_starts_;
   BlockContents filter_contents_;
   std::unique_ptr<FilterBlockReader> filter_;  // null: no usable filter
   TableProperties props_;
