@@ -97,13 +97,41 @@ Status Table::BlockError(const Status& s, const char* which,
                                         std::to_string(offset) + ")");
 }
 
-Status Table::ReadDataBlock(const Slice& index_value, BlockContents* contents,
-                            BlockHandle* handle) const {
+Status Table::DecodeIndexValue(const Slice& index_value, BlockHandle* handle) const {
   Slice input = index_value;
   if (!handle->DecodeFrom(&input).ok() || !input.empty()) {
     return Status::Corruption(fname_, "bad block handle in index block");
   }
-  return ReadBlock(file_.get(), fname_, *handle, contents);
+  return Status::OK();
+}
+
+Status Table::ReadDataBlock(const Slice& index_value, BlockContents* contents,
+                            BlockHandle* handle) const {
+  Status s = DecodeIndexValue(index_value, handle);
+  return s.ok() ? ReadBlock(file_.get(), fname_, *handle, contents) : s;
+}
+
+Status Table::GetInBlock(const BlockHandle& handle, const Slice& key, bool seek, void* arg,
+                         void (*handle_result)(void*, const Slice&, const Slice&),
+                         bool* answered) const {
+  BlockContents contents;
+  Status s = ReadBlock(file_.get(), fname_, handle, &contents);
+  if (!s.ok()) return s;
+  const Block block(std::move(contents));
+  // Built in place: no heap allocation for it per lookup.
+  Block::IterStorage storage;
+  Block::InPlaceIterator it = block.NewIterator(options_.comparator, &storage);
+  if (seek) {
+    it->Seek(key);
+  } else {
+    it->SeekToFirst();
+  }
+  if (it->Valid()) {
+    handle_result(arg, it->key(), it->value());
+    *answered = true;
+  }
+  // A value that did not decode was passed as empty: the error wins.
+  return it->status().ok() ? Status::OK() : BlockError(it->status(), "data", handle.offset());
 }
 
 void Table::BuildBlockStarts() {
@@ -156,59 +184,26 @@ Status Table::InternalGet(const Slice& key, void* arg,
   if (!(filter_hash != nullptr ? HashMayMatch(*filter_hash) : KeyMayMatch(key))) {
     return Status::OK();
   }
-  const Comparator* cmp = options_.comparator;
-  // Iterators built in place: no heap allocation for them per lookup.
-  Block::IterStorage index_storage, data_storage;
-  BlockHandle direct;
-  if (BlockFor(key, &direct)) {
-    BlockContents contents;
-    Status s = ReadBlock(file_.get(), fname_, direct, &contents);
-    if (!s.ok()) return s;
-    const Block block(std::move(contents));
-    Block::InPlaceIterator block_iter = block.NewIterator(cmp, &data_storage);
-    block_iter->Seek(key);
-    if (block_iter->Valid()) {
-      handle_result(arg, block_iter->key(), block_iter->value());
-      if (!block_iter->status().ok()) {
-        return BlockError(block_iter->status(), "data", direct.offset());
-      }
-      return Status::OK();
-    }
-    if (!block_iter->status().ok()) {
-      return BlockError(block_iter->status(), "data", direct.offset());
-    }
+  BlockHandle handle;
+  bool answered = false;
+  if (BlockFor(key, &handle)) {
+    Status s = GetInBlock(handle, key, /*seek=*/true, arg, handle_result, &answered);
+    if (!s.ok() || answered) return s;
     // Past the block's last key: the index walk below decides.
   }
-  Block::InPlaceIterator index_iter = index_block_->NewIterator(cmp, &index_storage);
+  // Built in place: no heap allocation for it per lookup.
+  Block::IterStorage index_storage;
+  Block::InPlaceIterator index_iter = index_block_->NewIterator(options_.comparator, &index_storage);
   index_iter->Seek(key);
   // Normally one iteration: the first index entry >= key names the block
   // holding the answer. Only if key falls between that block's last key and
   // its (shortened) separator does the answer start the next block.
   bool first = true;
   for (; index_iter->Valid(); index_iter->Next()) {
-    BlockContents contents;
-    BlockHandle handle;
-    Status s = ReadDataBlock(index_iter->value(), &contents, &handle);
-    if (!s.ok()) return s;
-    const Block block(std::move(contents));
-    Block::InPlaceIterator block_iter = block.NewIterator(cmp, &data_storage);
-    if (first) {
-      block_iter->Seek(key);
-    } else {
-      block_iter->SeekToFirst();
-    }
+    Status s = DecodeIndexValue(index_iter->value(), &handle);
+    if (s.ok()) s = GetInBlock(handle, key, first, arg, handle_result, &answered);
+    if (!s.ok() || answered) return s;
     first = false;
-    if (block_iter->Valid()) {
-      handle_result(arg, block_iter->key(), block_iter->value());
-      // A value that did not decode was passed as empty: the error wins.
-      if (!block_iter->status().ok()) {
-        return BlockError(block_iter->status(), "data", handle.offset());
-      }
-      return Status::OK();
-    }
-    if (!block_iter->status().ok()) {
-      return BlockError(block_iter->status(), "data", handle.offset());
-    }
   }
   if (!index_iter->status().ok()) {
     return BlockError(index_iter->status(), "index", 0);

@@ -83,9 +83,17 @@ class Table {
 
   Table(const TableOptions& options, std::string fname, uint64_t file_size);
 
+  // Decodes a block handle from an index entry value.
+  Status DecodeIndexValue(const Slice& index_value, BlockHandle* handle) const;
   // Decodes a block handle from an index entry value and reads that block.
   Status ReadDataBlock(const Slice& index_value, BlockContents* contents,
                        BlockHandle* handle) const;
+  // Reads the data block at `handle` and passes handle_result its first
+  // entry >= key (its first entry if !seek), setting *answered, if it has
+  // one. A block that fails its checksum or does not parse is an error.
+  Status GetInBlock(const BlockHandle& handle, const Slice& key, bool seek, void* arg,
+                    void (*handle_result)(void*, const Slice&, const Slice&),
+                    bool* answered) const;
   // Adds the file name (and block offset) to a block parse error.
   Status BlockError(const Status& s, const char* which, uint64_t offset) const;
   // Fills block_starts_ if the index allows it (see there).
