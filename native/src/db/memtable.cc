@@ -85,6 +85,11 @@ void MemTable::Add(SequenceNumber seq, ValueType type, const Slice& key,
 }
 
 bool MemTable::Get(const LookupKey& key, std::string* value, Status* s) const {
+  // An empty memtable (the one a flush or reopen leaves) answers without its
+  // filter: a probe there is a cache miss, the filter being sized for a full
+  // memtable. Any entry visible at the reader's sequence was counted before
+  // that sequence was published, so a zero here means none is.
+  if (num_entries() == 0) return false;
   if (!filter_.MayContain(key.user_key_hash())) return false;
   Table::Iterator iter(&table_);
   iter.Seek(key.memtable_key().data());
