@@ -15,19 +15,11 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { open } = require('..')
-const { makeRng, formatKey, permutation, makeValues } = require('./util')
+const { makeRng, formatKey, permutation, makeValues, intFlag } = require('./util')
 
 const MiB = 1024 * 1024
 const MEMTABLE_SIZE = 16 * MiB // lsmkv's defaults (README, Options)
 const MAX_IMMUTABLE = 2
-
-function flag (name, fallback) {
-  const i = process.argv.indexOf(`--${name}`)
-  if (i < 0) return fallback
-  const x = Number(String(process.argv[i + 1]).replace(/_/g, ''))
-  if (!Number.isInteger(x) || x < 1) throw new Error(`--${name} must be a positive integer`)
-  return x
-}
 
 const mib = (bytes) => Math.round(bytes / MiB * 10) / 10
 
@@ -62,8 +54,8 @@ async function scanHeap (db, reverse) {
 
 async function main () {
   if (typeof global.gc !== 'function') throw new Error('run with node --expose-gc')
-  const n = flag('n', 1_000_000)
-  const seed = flag('seed', 42)
+  const n = intFlag('n', 1_000_000)
+  const seed = intFlag('seed', 42)
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lsmkv-memory-'))
   const rng = makeRng(seed)
   const values = makeValues(seed)

@@ -13,19 +13,11 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 const { open } = require('..')
-const { KEY_SIZE, VALUE_SIZE, makeRng, formatKey, permutation, makeValues, dirSize } = require('./util')
-
-function flag (name, fallback) {
-  const i = process.argv.indexOf(`--${name}`)
-  if (i < 0) return fallback
-  const x = Number(String(process.argv[i + 1]).replace(/_/g, ''))
-  if (!Number.isInteger(x) || x < 1) throw new Error(`--${name} must be a positive integer`)
-  return x
-}
+const { KEY_SIZE, VALUE_SIZE, makeRng, formatKey, permutation, makeValues, intFlag, dirSize } = require('./util')
 
 async function main () {
-  const n = flag('n', 1_000_000)
-  const seed = flag('seed', 42)
+  const n = intFlag('n', 1_000_000)
+  const seed = intFlag('seed', 42)
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lsmkv-space-'))
   const rng = makeRng(seed)
   const values = makeValues(seed)

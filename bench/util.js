@@ -261,7 +261,18 @@ function environment () {
   }
 }
 
+// The positive integer after --name on the command line (underscores
+// allowed: 1_000_000), or fallback when the flag is absent.
+function intFlag (name, fallback) {
+  const i = process.argv.indexOf(`--${name}`)
+  if (i < 0) return fallback
+  const x = Number(String(process.argv[i + 1]).replace(/_/g, ''))
+  if (!Number.isInteger(x) || x < 1) throw new Error(`--${name} must be a positive integer`)
+  return x
+}
+
 module.exports = {
+  intFlag,
   KEY_SIZE,
   VALUE_SIZE,
   makeRng,
