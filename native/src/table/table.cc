@@ -143,8 +143,7 @@ void Table::BuildBlockStarts() {
   uint64_t end = 0;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     BlockHandle handle;
-    Slice v = it->value();
-    if (!handle.DecodeFrom(&v).ok() || !v.empty()) return;
+    if (!DecodeIndexValue(it->value(), &handle).ok()) return;  // the walk reports it
     if (!starts.empty() && handle.offset() != end) return;  // not contiguous
     end = handle.offset() + handle.size() + kBlockTrailerSize;
     if (end > file_size_) return;
