@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <cctype>
 #include <cstdio>
 #include <map>
@@ -183,6 +184,22 @@ class DBTest : public testing::Test {
   }
 
   // Asserts that keys [0, n) hold Value(i, size).
+  // Runs write_thread(t, wo) on `threads` threads at once, `wo` asking for
+  // sync writes; returns the sum of what they return (their failed writes).
+  int RunSyncWriters(int threads, const std::function<int(int t, const WriteOptions& wo)>& write_thread) {
+    std::atomic<int> failures{0};
+    std::vector<std::thread> running;
+    for (int t = 0; t < threads; t++) {
+      running.emplace_back([&, t] {
+        WriteOptions wo;
+        wo.sync = true;
+        failures += write_thread(t, wo);
+      });
+    }
+    for (std::thread& th : running) th.join();
+    return failures.load();
+  }
+
   void CheckRange(int n, size_t size = 100, DB* db = nullptr) {
     for (int i = 0; i < n; i++) {
       ASSERT_EQ(Value(i, size), Get(Key(i), db)) << Key(i);
@@ -1177,20 +1194,15 @@ TEST_F(DBTest, ConcurrentSyncWritesAreGroupCommitted) {
   Open(DefaultOptions());
   const int kThreads = 10;
   const int kPerThread = 2000;
-  std::atomic<int> failures{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; t++) {
-    threads.emplace_back([&, t] {
-      WriteOptions wo;
-      wo.sync = true;
-      for (int i = 0; i < kPerThread; i++) {
-        const int k = t * kPerThread + i;
-        if (!db_->Put(wo, Key(k), Value(k, 20)).ok()) failures++;
-      }
-    });
-  }
-  for (std::thread& th : threads) th.join();
-  ASSERT_EQ(0, failures.load());
+  const int failures = RunSyncWriters(kThreads, [&](int t, const WriteOptions& wo) {
+    int failed = 0;
+    for (int i = 0; i < kPerThread; i++) {
+      const int k = t * kPerThread + i;
+      if (!db_->Put(wo, Key(k), Value(k, 20)).ok()) failed++;
+    }
+    return failed;
+  });
+  ASSERT_EQ(0, failures);
   const uint64_t total = kThreads * kPerThread;
   DBStats st = Stats();
   EXPECT_EQ(total, st.puts);
@@ -1209,23 +1221,18 @@ TEST_F(DBTest, ConcurrentSyncWritesAreGroupCommitted) {
 TEST_F(DBTest, WritersAfterBigSyncGroupsAreCommittedAndCloseDoesNotWait) {
   Open(DefaultOptions());
   constexpr int kThreads = 4, kBatches = 60, kPerBatch = 20;
-  std::atomic<int> failures{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; t++) {
-    threads.emplace_back([&, t] {
-      WriteOptions wo;
-      wo.sync = true;
-      for (int b = 0; b < kBatches; b++) {
-        WriteBatch batch;
-        for (int k = 0; k < kPerBatch; k++) batch.Put(Key((t * kBatches + b) * kPerBatch + k), Value(k, 20));
-        if (!db_->Write(wo, &batch).ok()) failures++;
-        // Every few batches, arrive after the spin has given up.
-        if (b % 10 == 9) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-      }
-    });
-  }
-  for (std::thread& th : threads) th.join();
-  ASSERT_EQ(0, failures.load());
+  const int failures = RunSyncWriters(kThreads, [&](int t, const WriteOptions& wo) {
+    int failed = 0;
+    for (int b = 0; b < kBatches; b++) {
+      WriteBatch batch;
+      for (int k = 0; k < kPerBatch; k++) batch.Put(Key((t * kBatches + b) * kPerBatch + k), Value(k, 20));
+      if (!db_->Write(wo, &batch).ok()) failed++;
+      // Every few batches, arrive after the spin has given up.
+      if (b % 10 == 9) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return failed;
+  });
+  ASSERT_EQ(0, failures);
   // A lone non-sync put right after a big sync group, then Close() while
   // the commit thread may still be spinning.
   ASSERT_TRUE(db_->Put(WriteOptions(), "last", "x").ok());
@@ -1236,10 +1243,11 @@ TEST_F(DBTest, WritersAfterBigSyncGroupsAreCommittedAndCloseDoesNotWait) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
   Open(DefaultOptions());
   EXPECT_EQ("x", Get("last"));
+  int wrong = 0;
   for (int i = 0; i < total; i++) {
-    if (Get(Key(i)) != Value(i % kPerBatch, 20)) failures++;
+    if (Get(Key(i)) != Value(i % kPerBatch, 20)) wrong++;
   }
-  EXPECT_EQ(0, failures.load());
+  EXPECT_EQ(0, wrong);
 }
 
 TEST_F(DBTest, FullImmutableQueueStallsWritersWithoutLosingData) {

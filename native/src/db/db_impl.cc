@@ -405,8 +405,9 @@ void DBImpl::CommitLoop() {
       // next writes arrive within tens of µs of the acknowledgement, while a
       // thread that sleeps on commit_cv_ takes 7-45 µs to wake on the
       // two-vCPU VM we measured: fillsync with 64 in flight ran 17-20%
-      // faster with this spin (bench A/B, README). A lone sync writer's next write is further off, and
-      // the spin would share a CPU with it, so only big groups spin.
+      // faster with this spin (bench A/B, README). A lone sync writer's next
+      // write is further off, and the spin would share a CPU with it, so only
+      // big groups spin.
       const uint64_t queued = writers_queued_.load(std::memory_order_relaxed);
       l.unlock();
       const uint64_t start = MonotonicNanos();
