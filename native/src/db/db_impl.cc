@@ -238,14 +238,15 @@ Status DBImpl::Recover() {
   VersionEdit edit;
   SequenceNumber max_sequence = versions_->LastSequence();
   std::shared_ptr<MemTable> mem;
+  std::vector<FlushInfo> flushed;
   for (size_t i = 0; i < logs.size(); i++) {
-    s = ReplayLog(logs[i], i + 1 == logs.size(), &mem, &max_sequence, &edit);
+    s = ReplayLog(logs[i], i + 1 == logs.size(), &mem, &max_sequence, &edit, &flushed);
     if (!s.ok()) return s;
   }
   // R6: the recovered state becomes durable (an SSTable + MANIFEST) before
   // anything is served, and new writes go to a brand-new WAL segment.
   if (mem) {
-    s = WriteLevel0Table(mem.get(), &edit);
+    s = WriteLevel0Table(mem.get(), &edit, &flushed);
     if (!s.ok()) return s;
     LSM_KILL_POINT("recovery.after_table");
   }
@@ -268,11 +269,13 @@ Status DBImpl::Recover() {
   std::lock_guard<std::mutex> l(mu_);
   mem_ = std::make_shared<MemTable>(icmp_, wal_number_, options_.write_buffer_size);
   InstallSuperVersion();
+  ReportFlushes(flushed);
   return Status::OK();
 }
 
 Status DBImpl::ReplayLog(uint64_t log_number, bool is_last, std::shared_ptr<MemTable>* mem,
-                         SequenceNumber* max_sequence, VersionEdit* edit) {
+                         SequenceNumber* max_sequence, VersionEdit* edit,
+                         std::vector<FlushInfo>* flushed) {
   const std::string fname = LogFileName(dbname_, log_number);
   return ReplayWalSegment(env_, fname, is_last, [&](const WriteBatch& batch, uint64_t offset) {
     if (!*mem) *mem = std::make_shared<MemTable>(icmp_, 0, options_.write_buffer_size);
@@ -285,7 +288,7 @@ Status DBImpl::ReplayLog(uint64_t log_number, bool is_last, std::shared_ptr<MemT
       *max_sequence = std::max(*max_sequence, batch.Sequence() + batch.Count() - 1);
     }
     if ((*mem)->ApproximateMemoryUsage() > options_.write_buffer_size) {
-      Status s = WriteLevel0Table(mem->get(), edit);
+      Status s = WriteLevel0Table(mem->get(), edit, flushed);
       if (!s.ok()) return s;
       mem->reset();
     }
@@ -293,7 +296,7 @@ Status DBImpl::ReplayLog(uint64_t log_number, bool is_last, std::shared_ptr<MemT
   });
 }
 
-Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit) {
+Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit, std::vector<FlushInfo>* flushed) {
   FileMetaData meta;
   meta.number = versions_->NewFileNumber();
   std::unique_ptr<Iterator> iter(mem->NewIterator());
@@ -301,14 +304,19 @@ Status DBImpl::WriteLevel0Table(MemTable* mem, VersionEdit* edit) {
   Status s = BuildTable(dbname_, env_, table_options_, options_.use_mmap, iter.get(), &meta);
   if (!s.ok()) return s;
   if (meta.file_size == 0) return Status::OK();
-  stat_flushes_.fetch_add(1, std::memory_order_relaxed);
-  stat_flush_bytes_.fetch_add(meta.file_size, std::memory_order_relaxed);
-  if (options_.listener) {
-    FlushInfo info{meta.number, meta.file_size, meta.num_entries, env_->NowMicros() - start};
-    options_.listener->OnFlushCompleted(info);
-  }
+  flushed->push_back({meta.number, meta.file_size, meta.num_entries, env_->NowMicros() - start});
   edit->AddFile(0, meta);
   return Status::OK();
+}
+
+// After the tables are in the current Version: a listener or a reader of
+// stats() that sees the flush also sees its table.
+void DBImpl::ReportFlushes(const std::vector<FlushInfo>& flushed) {
+  for (const FlushInfo& info : flushed) {
+    stat_flushes_.fetch_add(1, std::memory_order_relaxed);
+    stat_flush_bytes_.fetch_add(info.file_size, std::memory_order_relaxed);
+    if (options_.listener) options_.listener->OnFlushCompleted(info);
+  }
 }
 
 void DBImpl::DeleteObsoleteFilesOnOpen() {
@@ -663,7 +671,8 @@ Status DBImpl::FlushOldestImmutable(std::unique_lock<std::mutex>& l) {
   }
   const uint64_t flush_start = MonotonicNanos();
   VersionEdit edit;
-  Status s = WriteLevel0Table(m.get(), &edit);
+  std::vector<FlushInfo> flushed;
+  Status s = WriteLevel0Table(m.get(), &edit, &flushed);
   if (s.ok() && !edit.new_files_.empty()) s = env_->SyncDir(dbname_);  // R3
   if (s.ok()) {
     LSM_KILL_POINT("flush.before_edit");
@@ -680,6 +689,7 @@ Status DBImpl::FlushOldestImmutable(std::unique_lock<std::mutex>& l) {
     imm_.pop_back();
     InstallSuperVersion();
     bg_work_gen_++;  // a new L0 file: compaction may be due (FlushLoop notifies)
+    ReportFlushes(flushed);
   }
   return s;
 }

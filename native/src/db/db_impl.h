@@ -96,8 +96,11 @@ class DBImpl final : public DB {
 
   Status Recover();
   Status ReplayLog(uint64_t log_number, bool is_last, std::shared_ptr<MemTable>* mem,
-                   SequenceNumber* max_sequence, VersionEdit* edit);
-  Status WriteLevel0Table(MemTable* mem, VersionEdit* edit);
+                   SequenceNumber* max_sequence, VersionEdit* edit, std::vector<FlushInfo>* flushed);
+  // Writes mem as an L0 table into edit; a table written is appended to
+  // flushed, for ReportFlushes once the edit is installed.
+  Status WriteLevel0Table(MemTable* mem, VersionEdit* edit, std::vector<FlushInfo>* flushed);
+  void ReportFlushes(const std::vector<FlushInfo>& flushed);
   void DeleteObsoleteFilesOnOpen();
 
   void CommitLoop();
