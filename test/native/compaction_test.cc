@@ -416,7 +416,8 @@ TEST_F(CompactionTest, ReadersAndWritersRunDuringCompactions) {
 }
 
 // A flush is counted once its table is in the tree: a reader of stats()
-// that sees n flushes sees n L0 tables (nothing compacts them here).
+// that sees n flushes sees n L0 tables (nothing compacts them here), and
+// Flush() returns after both.
 TEST_F(CompactionTest, StatsCountAFlushOnlyOnceItsTableIsInTheTree) {
   options_.disable_auto_compactions = true;
   options_.read_triggered_compaction = false;
@@ -440,7 +441,16 @@ TEST_F(CompactionTest, StatsCountAFlushOnlyOnceItsTableIsInTheTree) {
     }
   }
   writer.join();
-  EXPECT_GE(FilesAt(0), kFlushes);
+  // And Flush() returns once its flush is counted and its table is in.
+  Flush();  // the writer's last memtables
+  for (int i = 0; i < 10; i++) {
+    Put("flush" + std::to_string(i), "v");
+    const uint64_t before = Stats().flushes;
+    Flush();
+    const DBStats st = Stats();
+    EXPECT_EQ(st.flushes, before + 1);
+    EXPECT_EQ(st.levels[0].files, st.flushes);
+  }
 }
 
 TEST_F(CompactionTest, L0StallsEngageAndReleaseWithoutLosingWrites) {

@@ -270,6 +270,7 @@ Status DBImpl::Recover() {
   mem_ = std::make_shared<MemTable>(icmp_, wal_number_, options_.write_buffer_size);
   InstallSuperVersion();
   ReportFlushes(flushed);
+  flushed_log_number_ = wal_number_;
   return Status::OK();
 }
 
@@ -682,24 +683,25 @@ Status DBImpl::FlushOldestImmutable(std::unique_lock<std::mutex>& l) {
   // R4: the edit that obsoletes the segment is durable; no reader uses WALs.
   if (s.ok()) LSM_KILL_POINT("flush.before_wal_delete");
   if (s.ok()) env_->RemoveFile(LogFileName(dbname_, m->log_number())).ok();
-  if (s.ok() && !edit.new_files_.empty()) latencies_.RecordSince(LatencyKind::kFlush, flush_start);
 
   l.lock();
   if (s.ok()) {
     imm_.pop_back();
     InstallSuperVersion();
     bg_work_gen_++;  // a new L0 file: compaction may be due (FlushLoop notifies)
+    if (!flushed.empty()) latencies_.RecordSince(LatencyKind::kFlush, flush_start);
     ReportFlushes(flushed);
+    flushed_log_number_ = next_log;
   }
   return s;
 }
 
 Status DBImpl::WaitForFlush(std::unique_lock<std::mutex>& l, uint64_t target) {
   bg_cv_.wait(l, [&]() REQUIRES(mu_) {
-    return !bg_error_.ok() || versions_->log_number() > target || stop_flush_;
+    return !bg_error_.ok() || flushed_log_number_ > target || stop_flush_;
   });
   if (!bg_error_.ok()) return bg_error_;
-  if (versions_->log_number() <= target) return Status::Closed();
+  if (flushed_log_number_ <= target) return Status::Closed();
   return Status::OK();
 }
 

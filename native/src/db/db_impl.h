@@ -219,6 +219,10 @@ class DBImpl final : public DB {
   // requested for: one request per memtable.
   uint64_t read_flush_requested_ GUARDED_BY(mu_) = 0;
   std::deque<std::shared_ptr<MemTable>> imm_ GUARDED_BY(mu_);  // front = newest
+  // The WAL segment of the oldest unflushed memtable, set once a flush is
+  // installed and reported: Flush() waits on it (versions_->log_number()
+  // moves earlier, before the stats and the SuperVersion do).
+  uint64_t flushed_log_number_ GUARDED_BY(mu_) = 0;
   std::shared_ptr<const SuperVersion> super_version_ GUARDED_BY(mu_);
   // super_version_ for Get without mu_; invalidated whenever it changes.
   SharedPtrCache<SuperVersion> sv_cache_;
