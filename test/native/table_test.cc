@@ -9,6 +9,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <random>
@@ -45,8 +46,10 @@ class MemWritableFile final : public WritableFile {
 
 class MemRandomAccessFile final : public RandomAccessFile {
  public:
-  MemRandomAccessFile(std::shared_ptr<const std::string> data, bool mapped)
-      : data_(std::move(data)), mapped_(mapped) {}
+  using Releases = std::vector<std::pair<uint64_t, uint64_t>>;  // offset, n
+  MemRandomAccessFile(std::shared_ptr<const std::string> data, bool mapped,
+                      std::shared_ptr<Releases> releases)
+      : data_(std::move(data)), mapped_(mapped), releases_(std::move(releases)) {}
   Status Read(uint64_t offset, size_t n, Slice* result,
               char* scratch) const override {
     if (offset > data_->size()) {
@@ -64,10 +67,12 @@ class MemRandomAccessFile final : public RandomAccessFile {
   }
   bool IsMapped() const override { return mapped_; }
   uint64_t Size() const override { return data_->size(); }
+  void ReleasePages(uint64_t offset, uint64_t n) const override { releases_->emplace_back(offset, n); }
 
  private:
   const std::shared_ptr<const std::string> data_;
   const bool mapped_;
+  const std::shared_ptr<Releases> releases_;
 };
 
 class MemEnv final : public Env {
@@ -87,7 +92,7 @@ class MemEnv final : public Env {
     opens_.push_back(use_mmap);
     // A snapshot, like a mapping of an immutable file.
     *result = std::make_unique<MemRandomAccessFile>(
-        std::make_shared<const std::string>(*it->second), use_mmap);
+        std::make_shared<const std::string>(*it->second), use_mmap, releases_);
     return Status::OK();
   }
   bool FileExists(const std::string& fname) override {
@@ -127,6 +132,9 @@ class MemEnv final : public Env {
   }
   // use_mmap of every NewRandomAccessFile call, in order.
   std::vector<bool> opens_;
+  // Every ReleasePages call on any file opened here, in order.
+  std::shared_ptr<MemRandomAccessFile::Releases> releases_ =
+      std::make_shared<MemRandomAccessFile::Releases>();
 
  private:
   std::map<std::string, std::shared_ptr<std::string>> files_;
@@ -526,6 +534,42 @@ TEST(TableTest, InternalGetAgreesWithSeekWhetherOrNotTheIndexBlockIsRead) {
   }
 }
 
+// A compaction's input iterator releases the pages it has passed: one
+// contiguous run from the file's start, never reaching the block it reads.
+// Other iterators release nothing.
+TEST(TableTest, ReleaseBehindReleasesOnlyPagesBeforeTheCurrentBlock) {
+  MemEnv env;
+  constexpr int kN = 100000;
+  ASSERT_TRUE(BuildTable(&env, "t.sst", kN).ok());
+  std::unique_ptr<Table> table;
+  ASSERT_TRUE(Table::Open(TableOptions(), &env, "t.sst", true, &table).ok());
+  ASSERT_GT(table->DataEndOffset(), 1u << 20);
+  {
+    std::unique_ptr<Iterator> it(table->NewIterator());
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    }
+    EXPECT_TRUE(env.releases_->empty());
+  }
+  std::unique_ptr<Iterator> it(table->NewIterator(/*release_behind=*/true));
+  uint64_t released_to = 0;
+  size_t calls = 0;
+  int i = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next(), i++) {
+    for (; calls < env.releases_->size(); calls++) {
+      const auto [offset, n] = (*env.releases_)[calls];
+      ASSERT_EQ(offset, released_to);
+      ASSERT_GT(n, 0u);
+      released_to = offset + n;
+    }
+    ASSERT_LE(released_to, table->ApproximateOffsetOf(it->key())) << i;
+    ASSERT_EQ(Key(i), it->key().ToString());
+    ASSERT_EQ(Value(i), it->value().ToString());
+  }
+  EXPECT_EQ(kN, i);
+  EXPECT_GT(calls, 1u);
+  EXPECT_GE(released_to + (256u << 10) + 4096, table->DataEndOffset());
+}
+
 TEST(TableTest, KeysOutOfOrderMakeTheBuilderFail) {
   MemEnv env;
   std::unique_ptr<WritableFile> file;
@@ -883,6 +927,49 @@ TEST_F(PosixTableTest, RoundTripThroughMappedAndPreadFiles) {
     GetResult r = Get(*table, Key(31337), &s);
     ASSERT_TRUE(s.ok());
     EXPECT_EQ(Value(31337), r.value);
+  }
+}
+
+// Resident bytes of the mapping of `fname` in this process (0 if unmapped).
+uint64_t MappedRssBytes(const std::string& fname) {
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  bool in = false;
+  while (std::getline(smaps, line)) {
+    // A mapping's header starts with its lower-case hex address; its
+    // fields ("Rss:", ...) with a capital letter.
+    const bool header = !line.empty() && (isdigit(line[0]) || (line[0] >= 'a' && line[0] <= 'f'));
+    if (header) in = line.size() >= fname.size() && line.compare(line.size() - fname.size(), fname.size(), fname) == 0;
+    if (in && line.rfind("Rss:", 0) == 0) return std::stoull(line.substr(4)) << 10;
+  }
+  return 0;
+}
+
+// On a real mapping the passed pages leave the resident set, and the table
+// still reads back whole (they are mapped again from the page cache).
+TEST_F(PosixTableTest, ReleaseBehindDropsAMappedTablesPagesAndItStillReads) {
+  Env* env = Env::Default();
+  const std::string fname = dir_ + "/000003.sst";
+  constexpr int kN = 100000;
+  ASSERT_TRUE(BuildTable(env, fname, kN).ok());
+  std::unique_ptr<Table> table;
+  ASSERT_TRUE(Table::Open(TableOptions(), env, fname, true, &table).ok());
+  const uint64_t data = table->DataEndOffset();
+  ASSERT_GT(data, 1u << 20);
+  for (bool release : {false, true, false}) {
+    std::unique_ptr<Iterator> it(table->NewIterator(release));
+    int i = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next(), i++) {
+      ASSERT_EQ(Key(i), it->key().ToString());
+      ASSERT_EQ(Value(i), it->value().ToString());
+    }
+    EXPECT_EQ(kN, i);
+    const uint64_t rss = MappedRssBytes(fname);
+    if (release) {
+      EXPECT_LT(rss, data / 2) << "of " << data;
+    } else {
+      EXPECT_GE(rss, data) << "a plain scan maps every data page";
+    }
   }
 }
 

@@ -49,6 +49,11 @@ class RandomAccessFile {
                       char* scratch) const = 0;
   // True when Read() returns views into a stable mapping (no scratch used).
   virtual bool IsMapped() const { return false; }
+  // A hint that [offset, offset + n) will not be read again soon: a mapped
+  // file drops the whole pages in it from the process's resident set. The
+  // bytes stay readable (a later Read() maps them back from the page cache)
+  // and views returned earlier stay valid. A no-op for unmapped files.
+  virtual void ReleasePages(uint64_t /*offset*/, uint64_t /*n*/) const {}
   virtual uint64_t Size() const = 0;
 };
 

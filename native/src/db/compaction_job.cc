@@ -42,7 +42,8 @@ Status CompactionJob::Run() {
   std::vector<std::unique_ptr<Iterator>> children;
   for (int which = 0; which < 2; which++) {
     for (const Version::FilePtr& f : c_->inputs(which)) {
-      children.emplace_back(f->table->NewIterator());
+      // Read once, then deleted: no reason to keep them resident.
+      children.emplace_back(f->table->NewIterator(/*release_behind=*/true));
     }
   }
   std::unique_ptr<Iterator> input(

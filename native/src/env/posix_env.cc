@@ -139,6 +139,16 @@ class PosixMmapFile final : public RandomAccessFile {
   }
   bool IsMapped() const override { return true; }
   uint64_t Size() const override { return size_; }
+  void ReleasePages(uint64_t offset, uint64_t n) const override {
+    static const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+    if (offset >= size_) return;
+    const uint64_t end = (std::min(n, size_ - offset) + offset) / page * page;
+    const uint64_t begin = (offset + page - 1) / page * page;
+    // A read-only shared file mapping: MADV_DONTNEED only unmaps the pages;
+    // the next touch maps them again from the page cache. Advisory: an
+    // error changes nothing.
+    if (begin < end) ::madvise(base_ + begin, end - begin, MADV_DONTNEED);
+  }
 
  private:
   char* const base_;

@@ -238,10 +238,10 @@ uint64_t Table::DataEndOffset() const {
 // silently hide keys (R5).
 class Table::TwoLevelIterator final : public Iterator {
  public:
-  explicit TwoLevelIterator(const Table* table)
+  TwoLevelIterator(const Table* table, bool release_behind)
       : table_(table),
-        index_iter_(
-            table->index_block_->NewIterator(table->options_.comparator)) {}
+        index_iter_(table->index_block_->NewIterator(table->options_.comparator)),
+        release_behind_(release_behind) {}
 
   bool Valid() const override {
     return status_.ok() && data_iter_ != nullptr && data_iter_->Valid();
@@ -349,6 +349,17 @@ class Table::TwoLevelIterator final : public Iterator {
     data_block_ = std::make_unique<Block>(std::move(contents));
     data_handle_value_.assign(handle_value.data(), handle_value.size());
     data_iter_.reset(data_block_->NewIterator(table_->options_.comparator));
+    if (release_behind_) ReleaseBefore(data_handle_.offset());
+  }
+
+  // Releases the file's pages before `offset` in steps of kReleaseStep
+  // (one madvise per many blocks), never the step `offset` lies in.
+  void ReleaseBefore(uint64_t offset) {
+    constexpr uint64_t kReleaseStep = 256u << 10;
+    const uint64_t to = offset / kReleaseStep * kReleaseStep;
+    if (to <= released_to_) return;
+    table_->file_->ReleasePages(released_to_, to - released_to_);
+    released_to_ = to;
   }
 
   void ClearData() {
@@ -364,8 +375,12 @@ class Table::TwoLevelIterator final : public Iterator {
   BlockHandle data_handle_;
   std::string data_handle_value_;  // index value that named data_block_
   Status status_;
+  const bool release_behind_;
+  uint64_t released_to_ = 0;  // file pages before this were released
 };
 
-Iterator* Table::NewIterator() const { return new TwoLevelIterator(this); }
+Iterator* Table::NewIterator(bool release_behind) const {
+  return new TwoLevelIterator(this, release_behind);
+}
 
 }  // namespace lsm

@@ -45,7 +45,11 @@ class Table {
   // An iterator over every entry, in comparator order. The Table must
   // outlive it. A damaged data block makes it !Valid() with a Corruption
   // status naming the file and block offset; the error is sticky.
-  Iterator* NewIterator() const;
+  // `release_behind`: for one forward pass (a compaction's input, read once
+  // and then deleted): the file's pages before the current block are
+  // released as it moves on (RandomAccessFile::ReleasePages), so a mapped
+  // table does not stay in the resident set until it is deleted.
+  Iterator* NewIterator(bool release_behind = false) const;
 
   // Point lookup. If the bloom filter says the (stripped) key is absent,
   // returns OK without calling handle_result. Otherwise finds the first
