@@ -428,7 +428,8 @@ TEST_F(CompactionTest, StatsCountAFlushOnlyOnceItsTableIsInTheTree) {
   std::atomic<bool> done{false};
   std::thread writer([&] {
     const std::string value(1000, 'v');
-    for (int i = 0; Stats().flushes < kFlushes; i++) Put(Key(i), value);
+    // Bounded: a failing Put must not spin forever (~1,300 puts suffice).
+    for (int i = 0; i < 100000 && Stats().flushes < kFlushes; i++) Put(Key(i), value);
     done = true;
   });
   uint64_t polls = 0;
