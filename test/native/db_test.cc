@@ -10,9 +10,9 @@
 
 #include <algorithm>
 #include <atomic>
-#include <functional>
 #include <cctype>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -183,7 +183,6 @@ class DBTest : public testing::Test {
     return st.levels.empty() ? 0 : st.levels[0].files;
   }
 
-  // Asserts that keys [0, n) hold Value(i, size).
   // Runs write_thread(t, wo) on `threads` threads at once, `wo` asking for
   // sync writes; returns the sum of what they return (their failed writes).
   int RunSyncWriters(int threads, const std::function<int(int t, const WriteOptions& wo)>& write_thread) {
@@ -200,6 +199,7 @@ class DBTest : public testing::Test {
     return failures.load();
   }
 
+  // Asserts that keys [0, n) hold Value(i, size).
   void CheckRange(int n, size_t size = 100, DB* db = nullptr) {
     for (int i = 0; i < n; i++) {
       ASSERT_EQ(Value(i, size), Get(Key(i), db)) << Key(i);

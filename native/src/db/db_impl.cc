@@ -674,7 +674,7 @@ Status DBImpl::FlushOldestImmutable(std::unique_lock<std::mutex>& l) {
   VersionEdit edit;
   std::vector<FlushInfo> flushed;
   Status s = WriteLevel0Table(m.get(), &edit, &flushed);
-  if (s.ok() && !edit.new_files_.empty()) s = env_->SyncDir(dbname_);  // R3
+  if (s.ok() && !flushed.empty()) s = env_->SyncDir(dbname_);  // R3
   if (s.ok()) {
     LSM_KILL_POINT("flush.before_edit");
     edit.SetLogNumber(next_log);
