@@ -34,6 +34,7 @@ export interface NativeOpenOptions {
   mmap: boolean
   maxKeySize: number
   maxValueSize: number
+  inlineWriteBytes: number
   testFlushDelayMs: number
   levelBase: number
   levelRatio: number
@@ -129,8 +130,12 @@ export interface Binding {
   db_init(onComplete: CompleteCallback, onEvent: EventCallback, keyBuffer: Buffer, valueBuffer: Buffer): NativeDb
   /** Opens in the background; completion `id` settles it. */
   db_open(db: NativeDb, location: string, options: NativeOpenOptions, id: number): void
-  /** Queues a WriteBatch; completion `id` settles it after the WAL append (and fdatasync when sync). */
-  db_write(db: NativeDb, batch: Uint8Array, sync: boolean, id: number): void
+  /**
+   * Queues a WriteBatch; completion `id` settles it after the WAL append (and fdatasync when sync).
+   * With `inline`, a non-sync batch the engine can commit at once without waiting is committed on
+   * this thread instead: returns true (a failure throws) and `id` is never completed.
+   */
+  db_write(db: NativeDb, batch: Uint8Array, sync: boolean, id: number, inline?: boolean): boolean | undefined
   /**
    * A point-lookup function bound to `db` (it needs no handle argument, so a call does not
    * unwrap one); see {@link NativeGet}.

@@ -328,6 +328,24 @@ test('many writes in one turn all resolve, in order, and are readable', async ()
   })
 })
 
+test('writes settle in the order they were issued, inline or through the commit thread', async () => {
+  // Non-sync groups may be committed on the JS thread (inlineWriteBytes);
+  // one must never settle before an earlier group still in the engine.
+  for (const inlineWriteBytes of [0, 256 * KiB]) {
+    await withDb({ inlineWriteBytes }, async (db) => {
+      const settled = []
+      const writes = []
+      for (let i = 0; i < 200; i++) {
+        writes.push(db.put(`k${i}`, `v${i}`, { sync: i % 2 === 0 }).then(() => { settled.push(i) }))
+        await new Promise(setImmediate) // the next put is the next turn's group
+      }
+      await Promise.all(writes)
+      assert.deepEqual(settled, Array.from({ length: 200 }, (_, i) => i))
+      for (let i = 0; i < 200; i++) assert.equal(db.getSync(`k${i}`), `v${i}`)
+    })
+  }
+})
+
 test('sync open option applies to every write', async () => {
   await withDb({ sync: true }, async (db) => {
     const before = db.stats().walSyncs

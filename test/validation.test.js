@@ -226,6 +226,8 @@ test('bad option values are TypeError / RangeError naming the option', async () 
     [{ maxKeySize: 0 }, RangeError, /'maxKeySize'/],
     [{ maxValueSize: 64 * MiB + 1 }, RangeError, /'maxValueSize' must be an integer from 0 bytes to 64 MiB, got 67108865/],
     [{ maxValueSize: '1' }, TypeError, /'maxValueSize' must be a number/],
+    [{ inlineWriteBytes: 4 * MiB + 1 }, RangeError, /'inlineWriteBytes' must be an integer from 0 bytes to 4 MiB, got 4194305/],
+    [{ inlineWriteBytes: -1 }, RangeError, /'inlineWriteBytes'/],
     [{ createIfMissing: 'yes' }, TypeError, /'createIfMissing' must be a boolean, got string/],
     [{ errorIfExists: 1 }, TypeError, /'errorIfExists' must be a boolean, got number/],
     [{ mmap: null }, TypeError, /'mmap' must be a boolean, got null/],

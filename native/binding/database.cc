@@ -355,6 +355,8 @@ Napi::Value DbOpen(const Napi::CallbackInfo& info) {
   options.max_key_size = GetU32(o, "maxKeySize", static_cast<uint32_t>(options.max_key_size));
   options.max_value_size =
       static_cast<size_t>(GetNumber(o, "maxValueSize", static_cast<double>(options.max_value_size)));
+  options.max_inline_write_bytes = static_cast<size_t>(
+      GetNumber(o, "inlineWriteBytes", static_cast<double>(options.max_inline_write_bytes)));
   options.test_flush_delay_ms = GetU32(o, "testFlushDelayMs", 0);
   options.level_base =
       static_cast<uint64_t>(GetNumber(o, "levelBase", static_cast<double>(options.level_base)));
@@ -394,7 +396,7 @@ Napi::Value DbWrite(const Napi::CallbackInfo& info) {
   lsm::DB* db = OpenDb(env, core);
   if (db == nullptr) return env.Undefined();
   if (!info[1].IsTypedArray() || !info[2].IsBoolean() || !info[3].IsNumber()) {
-    Napi::TypeError::New(env, "db_write(db, batch, sync, id)").ThrowAsJavaScriptException();
+    Napi::TypeError::New(env, "db_write(db, batch, sync, id[, inline])").ThrowAsJavaScriptException();
     return env.Undefined();
   }
   auto bytes = info[1].As<Napi::Uint8Array>();
@@ -403,6 +405,16 @@ Napi::Value DbWrite(const Napi::CallbackInfo& info) {
   lsm::WriteOptions wo;
   wo.sync = info[2].As<Napi::Boolean>().Value();
   const uint32_t id = info[3].As<Napi::Number>().Uint32Value();
+  // A non-sync write the engine can commit right here costs no thread hop
+  // either way (DESIGN §8: the JS thread never waits on fdatasync or a
+  // stall): true means done, and `id` is never completed.
+  if (info.Length() > 4 && info[4].IsBoolean() && info[4].As<Napi::Boolean>().Value()) {
+    lsm::Status s;
+    if (db->TryWriteInline(wo, &batch, &s)) {
+      if (!s.ok()) ThrowStatus(env, s);
+      return Napi::Boolean::New(env, s.ok());
+    }
+  }
   BeginOp(env, core.get());
   std::weak_ptr<DbCore> weak = core;
   db->WriteAsync(wo, std::move(batch), [weak, id](const lsm::Status& s) {

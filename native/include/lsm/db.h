@@ -122,6 +122,16 @@ class DB {
   virtual void WriteAsync(const WriteOptions& options, WriteBatch&& batch,
                           std::function<void(const Status&)> done) = 0;
 
+  // Commits `batch` on the calling thread when that means no waiting: not
+  // options.sync, at most Options::max_inline_write_bytes, no other write
+  // queued or in progress, room in the memtable and no stall. Then returns
+  // true with the result in *status (as Write would return it). Otherwise
+  // returns false and leaves `batch` alone: use Write or WriteAsync.
+  virtual bool TryWriteInline(const WriteOptions& options, WriteBatch* batch, Status* status) {
+    (void)options, (void)batch, (void)status;
+    return false;
+  }
+
   Status Put(const WriteOptions& o, const Slice& key, const Slice& value);
   Status Delete(const WriteOptions& o, const Slice& key);
 

@@ -351,6 +351,8 @@ void DBImpl::DeleteObsoleteFilesOnOpen() {
 // Writes
 
 Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
+  Status inline_status;
+  if (TryWriteInline(options, batch, &inline_status)) return inline_status;
   std::mutex m;
   std::condition_variable cv;
   bool done = false;
@@ -391,6 +393,40 @@ void DBImpl::WriteAsync(const WriteOptions& options, WriteBatch&& batch,
   delete w;
 }
 
+bool DBImpl::TryWriteInline(const WriteOptions& options, WriteBatch* batch, Status* status) {
+  // The caller's thread must never wait: not on fdatasync (DESIGN §8), not on
+  // a stall, a memtable switch or another writer; and not for long on its own
+  // pwrite and memtable insert either (max_inline_write_bytes).
+  if (options.sync || batch->ApproximateSize() > options_.max_inline_write_bytes) return false;
+  Status s = WriteBatch::Validate(batch->rep(), options_.max_key_size, options_.max_value_size);
+  if (!s.ok()) {
+    *status = s;
+    return true;
+  }
+  std::unique_lock<std::mutex> l(mu_);
+  if (!writers_.empty() || inline_writer_active_ || !WriteRejection().ok() || !HasRoomForWrite()) {
+    return false;
+  }
+  inline_writer_active_ = true;
+  uint64_t entries = 0;
+  s = CommitGroup(l, &batch, 1, false, nullptr, &entries);
+  if (!s.ok() && !s.IsReadOnly() && !s.IsClosed()) SetBackgroundError(s);
+  inline_writer_active_ = false;
+  // Writers that queued meanwhile woke the commit thread, which waited for us.
+  if (!writers_.empty() || stop_commit_) commit_cv_.notify_one();
+  *status = s;
+  return true;
+}
+
+bool DBImpl::HasRoomForWrite() {
+  if (AutoCompactions() &&
+      static_cast<int>(super_version_->version->NumFiles(0)) >= options_.l0_slowdown_trigger) {
+    return false;
+  }
+  MaybeEndL0Slowdown();
+  return mem_->ApproximateMemoryUsage() < options_.write_buffer_size;
+}
+
 Status DBImpl::WriteRejection() const {
   if (!accepting_writes_) return Status::Closed();
   if (!bg_error_.ok()) {
@@ -407,6 +443,7 @@ void DBImpl::CommitLoop() {
   const bool have_inserter = inserter.Start("lsm-insert");
   std::unique_lock<std::mutex> l(mu_);
   std::vector<Writer*> group;
+  std::vector<WriteBatch*> batches;
   bool spin = false;  // the last group was a big sync group
   for (;;) {
     if (spin && writers_.empty() && !stop_commit_) {
@@ -427,7 +464,9 @@ void DBImpl::CommitLoop() {
       l.lock();
     }
     spin = false;
-    commit_cv_.wait(l, [this]() REQUIRES(mu_) { return !writers_.empty() || stop_commit_; });
+    commit_cv_.wait(l, [this]() REQUIRES(mu_) {
+      return (!writers_.empty() || stop_commit_) && !inline_writer_active_;
+    });
     if (writers_.empty()) break;  // stopping, and the queue is drained
     if (writers_.front()->flush_request) {
       Writer* w = writers_.front();
@@ -442,6 +481,7 @@ void DBImpl::CommitLoop() {
 
     Status s = bg_error_.ok() ? MakeRoomForWrite(l) : WriteRejection();
     group.clear();
+    batches.clear();
     size_t bytes = 0;
     bool sync = false;
     for (Writer* w : writers_) {
@@ -449,85 +489,18 @@ void DBImpl::CommitLoop() {
       const size_t size = w->batch.ApproximateSize();
       if (!group.empty() && bytes + size > options_.max_group_commit_bytes) break;
       group.push_back(w);
+      batches.push_back(&w->batch);
       bytes += size;
       sync |= w->sync;
     }
-    const SequenceNumber last_seq = versions_->LastSequence();
-    SequenceNumber seq = last_seq;
-    std::shared_ptr<MemTable> mem = mem_;
-    uint64_t puts = 0, deletes = 0, user_bytes = 0;
-    l.unlock();
-
-    // R1: WAL first, memtable second, acknowledgement last. The entries are
-    // invisible until SetLastSequence below publishes them (every read is
-    // bounded by LastSequence), so a sync group's entries can go into the
-    // memtable while its fdatasync runs. If that sync fails they are never
-    // published: the error is sticky, no later write advances LastSequence
-    // and no memtable is flushed after it (bg_error_).
-    auto apply_to_memtable = [&] {
-      for (Writer* w : group) {
-        if (w->batch.Count() == 0) continue;
-        MemTableInserter inserter(w->batch.Sequence(), mem.get());
-        w->batch.Iterate(&inserter).ok();  // validated in WriteAsync
-        inserter.Finish();
-        puts += inserter.puts;
-        deletes += inserter.deletes;
-        user_bytes += inserter.bytes;
-      }
-      // Read charges count since the last write (read_charges.h).
-      if (puts + deletes > 0) mem->read_charges().Reset();
-    };
-    bool overlapped = false;
-
+    uint64_t entries = 0;
     if (s.ok()) {
-      wal_buffer_.clear();
-      for (Writer* w : group) {
-        if (w->batch.Count() == 0) continue;
-        w->batch.SetSequence(seq + 1);
-        seq += w->batch.Count();
-        log::Writer::EncodeRecord(w->batch.rep(), &wal_buffer_);
-      }
-      if (sync && !wal_buffer_.empty() &&
-          wal_->Size() + wal_buffer_.size() > wal_zero_filled_end_) {
-        // Sync writes overwrite pre-written zeros instead of growing the
-        // file, which keeps size metadata out of most fdatasyncs.
-        wal_zero_filled_end_ = wal_->Size() + wal_buffer_.size() + kWalZeroFillBytes;
-        s = wal_->ZeroFillTo(wal_zero_filled_end_);
-      }
-      if (s.ok() && !wal_buffer_.empty()) s = wal_->Append(wal_buffer_);
-      if (s.ok() && !wal_buffer_.empty()) LSM_KILL_POINT("wal.after_append");
-      if (s.ok() && sync && !wal_buffer_.empty()) {
-        // Handing over costs a wake-up; worth it for a few dozen entries
-        // (~1 µs each into a large memtable), not for a lone put.
-        if (have_inserter && seq - last_seq >= kBigSyncGroupEntries) {
-          inserter.Run(apply_to_memtable);
-          overlapped = true;
-        }
-        LSM_KILL_POINT("wal.before_sync");
-        const uint64_t sync_start = MonotonicNanos();
-        s = wal_->Sync();
-        latencies_.RecordSince(LatencyKind::kWalSync, sync_start);
-        stat_wal_syncs_.fetch_add(1, std::memory_order_relaxed);
-        if (s.ok()) LSM_KILL_POINT("wal.after_sync");
-        if (overlapped) inserter.Wait();
-      }
-      if (s.ok() && !overlapped) apply_to_memtable();
+      s = CommitGroup(l, batches.data(), batches.size(), sync, have_inserter ? &inserter : nullptr,
+                      &entries);
     }
-
-    l.lock();
-    if (s.ok()) {
-      versions_->SetLastSequence(seq);  // publish: readers see the whole group
-      stat_group_commits_.fetch_add(1, std::memory_order_relaxed);
-      stat_batches_.fetch_add(group.size(), std::memory_order_relaxed);
-      stat_wal_bytes_.fetch_add(wal_buffer_.size(), std::memory_order_relaxed);
-      stat_bytes_written_.fetch_add(user_bytes, std::memory_order_relaxed);
-      stat_puts_.fetch_add(puts, std::memory_order_relaxed);
-      stat_deletes_.fetch_add(deletes, std::memory_order_relaxed);
-    } else if (!s.IsReadOnly() && !s.IsClosed()) {
-      SetBackgroundError(s);
-    }
+    if (!s.ok() && !s.IsReadOnly() && !s.IsClosed()) SetBackgroundError(s);
     for (size_t i = 0; i < group.size(); i++) writers_.pop_front();
-    spin = s.ok() && sync && seq - last_seq >= kBigSyncGroupEntries;
+    spin = s.ok() && sync && entries >= kBigSyncGroupEntries;
     l.unlock();
     for (Writer* w : group) {
       w->done(s);
@@ -535,6 +508,84 @@ void DBImpl::CommitLoop() {
     }
     l.lock();
   }
+}
+
+Status DBImpl::CommitGroup(std::unique_lock<std::mutex>& l, WriteBatch* const* batches, size_t n,
+                           bool sync, HelperThread* inserter, uint64_t* entries) {
+  const SequenceNumber last_seq = versions_->LastSequence();
+  SequenceNumber seq = last_seq;
+  std::shared_ptr<MemTable> mem = mem_;
+  uint64_t puts = 0, deletes = 0, user_bytes = 0;
+  l.unlock();
+
+  // R1: WAL first, memtable second, acknowledgement last. The entries are
+  // invisible until SetLastSequence below publishes them (every read is
+  // bounded by LastSequence), so a sync group's entries can go into the
+  // memtable while its fdatasync runs. If that sync fails they are never
+  // published: the error is sticky, no later write advances LastSequence
+  // and no memtable is flushed after it (bg_error_).
+  auto apply_to_memtable = [&] {
+    for (size_t i = 0; i < n; i++) {
+      const WriteBatch* batch = batches[i];
+      if (batch->Count() == 0) continue;
+      MemTableInserter inserter(batch->Sequence(), mem.get());
+      batch->Iterate(&inserter).ok();  // validated before it was queued
+      inserter.Finish();
+      puts += inserter.puts;
+      deletes += inserter.deletes;
+      user_bytes += inserter.bytes;
+    }
+    // Read charges count since the last write (read_charges.h).
+    if (puts + deletes > 0) mem->read_charges().Reset();
+  };
+
+  Status s;
+  bool overlapped = false;
+  wal_buffer_.clear();
+  for (size_t i = 0; i < n; i++) {
+    WriteBatch* batch = batches[i];
+    if (batch->Count() == 0) continue;
+    batch->SetSequence(seq + 1);
+    seq += batch->Count();
+    log::Writer::EncodeRecord(batch->rep(), &wal_buffer_);
+  }
+  *entries = seq - last_seq;
+  if (sync && !wal_buffer_.empty() && wal_->Size() + wal_buffer_.size() > wal_zero_filled_end_) {
+    // Sync writes overwrite pre-written zeros instead of growing the
+    // file, which keeps size metadata out of most fdatasyncs.
+    wal_zero_filled_end_ = wal_->Size() + wal_buffer_.size() + kWalZeroFillBytes;
+    s = wal_->ZeroFillTo(wal_zero_filled_end_);
+  }
+  if (s.ok() && !wal_buffer_.empty()) s = wal_->Append(wal_buffer_);
+  if (s.ok() && !wal_buffer_.empty()) LSM_KILL_POINT("wal.after_append");
+  if (s.ok() && sync && !wal_buffer_.empty()) {
+    // Handing over costs a wake-up; worth it for a few dozen entries
+    // (~1 µs each into a large memtable), not for a lone put.
+    if (inserter != nullptr && *entries >= kBigSyncGroupEntries) {
+      inserter->Run(apply_to_memtable);
+      overlapped = true;
+    }
+    LSM_KILL_POINT("wal.before_sync");
+    const uint64_t sync_start = MonotonicNanos();
+    s = wal_->Sync();
+    latencies_.RecordSince(LatencyKind::kWalSync, sync_start);
+    stat_wal_syncs_.fetch_add(1, std::memory_order_relaxed);
+    if (s.ok()) LSM_KILL_POINT("wal.after_sync");
+    if (overlapped) inserter->Wait();
+  }
+  if (s.ok() && !overlapped) apply_to_memtable();
+
+  l.lock();
+  if (s.ok()) {
+    versions_->SetLastSequence(seq);  // publish: readers see the whole group
+    stat_group_commits_.fetch_add(1, std::memory_order_relaxed);
+    stat_batches_.fetch_add(n, std::memory_order_relaxed);
+    stat_wal_bytes_.fetch_add(wal_buffer_.size(), std::memory_order_relaxed);
+    stat_bytes_written_.fetch_add(user_bytes, std::memory_order_relaxed);
+    stat_puts_.fetch_add(puts, std::memory_order_relaxed);
+    stat_deletes_.fetch_add(deletes, std::memory_order_relaxed);
+  }
+  return s;
 }
 
 Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& l) {

@@ -4,7 +4,9 @@
 //    sequence numbers, appends one framed record per batch to the current WAL
 //    segment with ONE pwrite, fdatasyncs once if any member asked for sync,
 //    inserts into the memtable, publishes the sequence number, then
-//    acknowledges every member (R1);
+//    acknowledges every member (R1); a non-sync batch that finds the queue
+//    empty and room in the memtable is committed the same way on its
+//    caller's thread instead (TryWriteInline), without two thread wake-ups;
 //  - memtable rotation (a new WAL segment per memtable) and the bounded queue
 //    of immutable memtables; writers stall when it is full, nothing is dropped;
 //  - the flush thread, which turns the oldest immutable memtable into an L0
@@ -34,6 +36,7 @@
 #include "lsm/db.h"
 #include "lsm/env.h"
 #include "table/table.h"
+#include "util/helper_thread.h"
 #include "util/histogram.h"
 #include "util/shared_ptr_cache.h"
 #include "util/thread.h"
@@ -52,6 +55,7 @@ class DBImpl final : public DB {
   Status Write(const WriteOptions& options, WriteBatch* batch) override;
   void WriteAsync(const WriteOptions& options, WriteBatch&& batch,
                   std::function<void(const Status&)> done) override;
+  bool TryWriteInline(const WriteOptions& options, WriteBatch* batch, Status* status) override;
   Status Get(const ReadOptions& options, const Slice& key, std::string* value) override;
   Iterator* NewIterator(const ReadOptions& options, const KeyRange& range) override;
   const Snapshot* GetSnapshot() override;
@@ -104,6 +108,16 @@ class DBImpl final : public DB {
   void DeleteObsoleteFilesOnOpen();
 
   void CommitLoop();
+  // Writes batches[0..n) to the WAL (one pwrite; fdatasync if `sync`), then
+  // the memtable (on `inserter` during the sync, if given and the group is
+  // big), then publishes them; *entries = their entry count. The caller owns
+  // the WAL: the commit thread while the group is in writers_, or an inline
+  // writer while inline_writer_active_. Unlocks mu_ for the I/O.
+  Status CommitGroup(std::unique_lock<std::mutex>& l, WriteBatch* const* batches, size_t n,
+                     bool sync, HelperThread* inserter, uint64_t* entries) REQUIRES(mu_);
+  // MakeRoomForWrite's fast path: a write may go ahead now, without a
+  // delay, a wait or a memtable switch.
+  bool HasRoomForWrite() REQUIRES(mu_);
   void FlushLoop();
   Status MakeRoomForWrite(std::unique_lock<std::mutex>& l) REQUIRES(mu_);
   Status SwitchMemtable(std::unique_lock<std::mutex>& l) REQUIRES(mu_);
@@ -214,6 +228,9 @@ class DBImpl final : public DB {
   // Counts writers ever queued, so the commit thread can watch for the next
   // one without taking mu_ (CommitLoop's spin).
   std::atomic<uint64_t> writers_queued_{0};
+  // A TryWriteInline caller is committing on its own thread: the WAL and
+  // the memtable are its until it clears this, and the commit thread waits.
+  bool inline_writer_active_ GUARDED_BY(mu_) = false;
   std::shared_ptr<MemTable> mem_ GUARDED_BY(mu_);
   // WAL segment (log_number) of the memtable a read-triggered flush was last
   // requested for: one request per memtable.

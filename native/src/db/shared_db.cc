@@ -95,6 +95,11 @@ class SharedHandle final : public DB {
     if (closed()) return done(Status::Closed());
     db_->WriteAsync(o, std::move(b), std::move(done));
   }
+  bool TryWriteInline(const WriteOptions& o, WriteBatch* b, Status* s) override {
+    if (!closed()) return db_->TryWriteInline(o, b, s);
+    *s = Status::Closed();
+    return true;
+  }
   Status Get(const ReadOptions& o, const Slice& k, std::string* v) override {
     return closed() ? Status::Closed() : db_->Get(o, k, v);
   }
@@ -173,6 +178,7 @@ std::string FirstSharedOptionDifference(const Options& mine, const Options& engi
   check("max_key_size (maxKeySize)", mine.max_key_size, engine.max_key_size);
   check("max_value_size (maxValueSize)", mine.max_value_size, engine.max_value_size);
   check("max_group_commit_bytes", mine.max_group_commit_bytes, engine.max_group_commit_bytes);
+  check("max_inline_write_bytes", mine.max_inline_write_bytes, engine.max_inline_write_bytes);
   check("level_base (levelBase)", mine.level_base, engine.level_base);
   check("level_ratio (levelRatio)", mine.level_ratio, engine.level_ratio);
   check("l0_compaction_trigger (l0CompactionTrigger)", mine.l0_compaction_trigger,
