@@ -738,11 +738,18 @@ Status DBImpl::FlushOldestImmutable(std::unique_lock<std::mutex>& l) {
   l.lock();
   if (s.ok()) {
     imm_.pop_back();
-    InstallSuperVersion();
+    RetiredSuperVersion retired = InstallSuperVersion();
     bg_work_gen_++;  // a new L0 file: compaction may be due (FlushLoop notifies)
     if (!flushed.empty()) latencies_.RecordSince(LatencyKind::kFlush, flush_start);
     ReportFlushes(flushed);
     flushed_log_number_ = next_log;
+    // Freeing the flushed memtable (its arena) took 0.4-1.3 ms, measured
+    // under fillrandom: not under mu_, which inline writers and readers
+    // refreshing their SuperVersion take.
+    l.unlock();
+    retired = {};
+    m.reset();
+    l.lock();
   }
   return s;
 }

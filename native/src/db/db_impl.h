@@ -122,6 +122,8 @@ class DBImpl final : public DB {
   Status MakeRoomForWrite(std::unique_lock<std::mutex>& l) REQUIRES(mu_);
   Status SwitchMemtable(std::unique_lock<std::mutex>& l) REQUIRES(mu_);
   void HandleFlushRequest(std::unique_lock<std::mutex>& l, Writer* w) REQUIRES(mu_);
+  // Writes the oldest immutable memtable as an L0 table and installs it.
+  // Unlocks mu_ for the I/O, and again to free the flushed memtable.
   Status FlushOldestImmutable(std::unique_lock<std::mutex>& l) REQUIRES(mu_);
   // Waits until every memtable with log number <= target is flushed.
   Status WaitForFlush(std::unique_lock<std::mutex>& l, uint64_t target) REQUIRES(mu_);
