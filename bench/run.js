@@ -22,7 +22,8 @@ const HELP = `usage: node bench/run.js [options]
   --n N              keys per fill / key space (default 1000000, env BENCH_N)
   --large            the large tier: --n ${LARGE_N}
   --sync-n M         durable puts in fillsync with 1 writer (default max(2000, N/100), env BENCH_SYNC_N);
-                     fillsync with C in flight makes 5 x M, so that it too runs long enough to measure
+                     fillsync with C in flight and fillput (non-durable puts, each awaited) make
+                     5 x M, so that they too run long enough to measure
   --reads R          gets per read workload (default N, env BENCH_READS)
   --batch B          puts per batch in fillseq/fillrandom/overwrite (default 1000)
   --concurrency C    operations in flight for fillsync and async gets (default 64)
@@ -301,7 +302,8 @@ function report (cfg, engines, results, probe, lim) {
     `lsmkv benchmark: N=${fmtInt(cfg.n)} keys of ${KEY_SIZE} B ('%016d', passed as ${cfg.keyForm}s), ` +
       `values ${VALUE_SIZE} B (~50% compressible), seed ${cfg.seed}` +
       (Object.keys(cfg.lsmkvOptions).length > 0 ? `; lsmkv opened with ${JSON.stringify(cfg.lsmkvOptions)}` : ''),
-    `fill*/overwrite: batches of ${cfg.batch}, one at a time; fillsync: ${fmtInt(cfg.syncN)} puts by 1 writer, ` +
+    `fill*/overwrite: batches of ${cfg.batch}, one at a time; fillput: ${fmtInt(cfg.syncGroupN)} puts, each awaited; ` +
+      `fillsync: ${fmtInt(cfg.syncN)} puts by 1 writer, ` +
       `${fmtInt(cfg.syncGroupN)} with ${cfg.concurrency} in flight; reads: ${fmtInt(cfg.reads)} uniform random keys ` +
       `(async: ${cfg.concurrency} in flight; readmissing: absent keys inside the key range; readhot: first 1%); ` +
       `getMany: 100 keys a call, one call at a time; readwhilewriting: ${cfg.writeRate} puts/s by one writer on the same event loop`,

@@ -19,8 +19,9 @@ const WORKLOADS = [
   { name: 'fillseq', label: 'fillseq (batch 1000)', durability: 'fill', limit: 'disk', run: (r) => r.fill('fillseq', false) },
   { name: 'fillrandom', label: 'fillrandom (batch 1000)', durability: 'fill', limit: 'disk', run: (r) => r.fill('fillrandom', true) },
   { name: 'overwrite', label: 'overwrite (batch 1000, random existing keys)', durability: 'fill', limit: 'disk', run: (r) => r.overwrite() },
-  { name: 'fillsync1', label: 'fillsync (put, durable, 1 writer)', durability: 'sync', limit: 'fsync1', run: (r) => r.fillSync('fillsync1', 1) },
-  { name: 'fillsync', label: (cfg) => `fillsync (put, durable, ${cfg.concurrency} in flight)`, durability: 'sync', limit: 'fsyncGroup', run: (r) => r.fillSync('fillsync', r.cfg.concurrency) },
+  { name: 'fillput', label: 'fillput (put, 1 writer, each awaited)', durability: 'fill', limit: null, run: (r) => r.fillPuts('fillput', 1, false) },
+  { name: 'fillsync1', label: 'fillsync (put, durable, 1 writer)', durability: 'sync', limit: 'fsync1', run: (r) => r.fillPuts('fillsync1', 1, true) },
+  { name: 'fillsync', label: (cfg) => `fillsync (put, durable, ${cfg.concurrency} in flight)`, durability: 'sync', limit: 'fsyncGroup', run: (r) => r.fillPuts('fillsync', r.cfg.concurrency, true) },
   { name: 'readrandom', label: 'readrandom (getSync)', durability: null, limit: 'napi', run: (r) => r.read('readrandom', 'sync', false) },
   { name: 'readrandomasync', label: (cfg) => `readrandom (async get, ${cfg.concurrency} in flight)`, durability: null, limit: null, run: (r) => r.read('readrandomasync', 'async', false) },
   { name: 'getmany', label: 'getMany (100 keys a call, keys/s)', durability: null, limit: null, run: (r) => r.getMany() },
@@ -165,23 +166,25 @@ class Runner {
     return Runner.writeStats(result, n, this.data.dir)
   }
 
-  // Single durable puts of random keys, `concurrency` in flight, in a scratch database: syncN of
-  // them with one in flight, syncGroupN with more.
-  async fillSync (name, concurrency) {
+  // Single puts of random keys, `concurrency` in flight (each awaited before the next with 1), in
+  // a scratch database: durable ones (fillsync) syncN of them with one in flight, syncGroupN with
+  // more; non-durable ones (fillput) syncGroupN.
+  async fillPuts (name, concurrency, durable) {
     const { n } = this.cfg
-    const syncN = concurrency > 1 ? this.cfg.syncGroupN : this.cfg.syncN
+    const syncN = concurrency > 1 || !durable ? this.cfg.syncGroupN : this.cfg.syncN
     const rng = makeRng(subSeed(this.cfg.seed, name))
     const numbers = Uint32Array.from({ length: syncN }, () => rng.below(n))
     const keys = this.keys(numbers)
     const values = this.valuesFor(numbers)
     const dir = this.freshDir(name)
-    const db = await this.open(dir, true)
+    const db = await this.open(dir, durable)
+    const put = durable ? db.putSync : db.put
 
     const hist = new Histogram('op (issue to ack)')
     const meter = new Meter().start()
     await inFlight(syncN, concurrency, async (i) => {
       const t = nowUs()
-      await db.putSync(keys[i], values[i])
+      await put(keys[i], values[i])
       hist.add(nowUs() - t)
     })
     const result = meter.stop(syncN, { concurrency, latency: hist.summary() })
