@@ -65,7 +65,7 @@ export interface OpenOptions<K extends Encoding = Encoding, V extends Encoding =
   /**
    * Largest non-sync write group (bytes, as encoded) committed on the JS thread itself when no
    * other write is queued or in progress and no stall is on: no thread hop each way, ~0.3 ms of
-   * event-loop time at 256 KiB. 0 sends every write to the commit thread. 0 to 4 MiB. Default 256 KiB.
+   * event-loop time for a 1000-put (125 KB) batch. 0 sends every write to the commit thread. 0 to 4 MiB. Default 256 KiB.
    */
   inlineWriteBytes?: number
   /** Target size of level 1 in bytes; level n targets `levelBase * levelRatio^(n-1)`. 64 KiB to 1024 GiB. Default 64 MiB. */

@@ -104,7 +104,7 @@ struct Options {
   size_t max_group_commit_bytes = 4u << 20;
   // Largest non-sync batch DB::TryWriteInline commits on its caller's thread
   // (the JS thread, for the Node binding): ~0.3 ms of pwrite and memtable
-  // insert at 256 KiB. 0: every write goes through the commit thread.
+  // insert for a 1000-put (125 KB) batch. 0: every write goes through the commit thread.
   size_t max_inline_write_bytes = 256u << 10;
 
   // Leveled compaction (DESIGN §2 db/; native/src/db/compaction.h). Level n
