@@ -95,6 +95,7 @@ export interface NativeStats {
   walBytes: number
   walSyncs: number
   groupCommits: number
+  inlineCommits: number
   flushes: number
   flushBytes: number
   stalls: number

@@ -222,6 +222,8 @@ export interface DatabaseStats {
   readonly walSyncs: number
   /** Group commits (one pwrite each). */
   readonly groupCommits: number
+  /** Of those, non-sync groups committed on the JS thread itself (`inlineWriteBytes`). */
+  readonly inlineCommits: number
   /** Memtable flushes completed. */
   readonly flushes: number
   /** Of those, flushes asked for by reads that kept looking past an idle memtable (read-triggered). */
@@ -951,6 +953,7 @@ export class Database<K extends Encoding = 'utf8', V extends Encoding = 'utf8'> 
       walBytes: s.walBytes,
       walSyncs: s.walSyncs,
       groupCommits: s.groupCommits,
+      inlineCommits: s.inlineCommits,
       flushes: s.flushes,
       flushBytes: s.flushBytes,
       stalls: s.stalls,

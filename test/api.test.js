@@ -342,6 +342,13 @@ test('writes settle in the order they were issued, inline or through the commit 
       await Promise.all(writes)
       assert.deepEqual(settled, Array.from({ length: 200 }, (_, i) => i))
       for (let i = 0; i < 200; i++) assert.equal(db.getSync(`k${i}`), `v${i}`)
+      // With nothing else in flight, an awaited non-sync put commits inline
+      // (unless turned off); a sync one never does.
+      const before = db.stats().inlineCommits
+      for (let i = 0; i < 10; i++) await db.put(`n${i}`, 'x')
+      await db.put('s', 'x', { sync: true })
+      assert.equal(db.stats().inlineCommits - before, inlineWriteBytes === 0 ? 0 : 10)
+      if (inlineWriteBytes === 0) assert.equal(db.stats().inlineCommits, 0)
     })
   }
 })
@@ -362,7 +369,7 @@ test('flush, stats and the flush event', async () => {
     for (let i = 0; i < 100; i++) db.put(`f${i}`, `v${i}`)
     await db.flush() // includes the writes issued just before
     const s = db.stats()
-    for (const field of ['puts', 'deletes', 'gets', 'batches', 'bytesWritten', 'walBytes', 'walSyncs', 'groupCommits',
+    for (const field of ['puts', 'deletes', 'gets', 'batches', 'bytesWritten', 'walBytes', 'walSyncs', 'groupCommits', 'inlineCommits',
       'flushes', 'flushBytes', 'stalls', 'stallMicros', 'memtableBytes', 'immutableMemtables', 'immutableMemtableBytes',
       'lastSequence', 'obsoleteFilesRemoved']) {
       assert.equal(typeof s[field], 'number', field)

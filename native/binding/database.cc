@@ -616,6 +616,7 @@ Napi::Value DbStats(const Napi::CallbackInfo& info) {
   set("walBytes", st.wal_bytes);
   set("walSyncs", st.wal_syncs);
   set("groupCommits", st.group_commits);
+  set("inlineCommits", st.inline_commits);
   set("flushes", st.flushes);
   set("flushBytes", st.flush_bytes);
   set("stalls", st.stalls);

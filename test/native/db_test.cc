@@ -377,6 +377,7 @@ TEST_F(DBTest, TryWriteInlineCommitsOnlyWhenNothingWouldWait) {
   DBStats st = Stats();
   EXPECT_EQ(10u, st.puts);
   EXPECT_EQ(1u, st.group_commits);
+  EXPECT_EQ(1u, st.inline_commits);
   EXPECT_EQ(10u, st.last_sequence);
 
   // A sync write must never make the caller wait on fdatasync.
@@ -390,6 +391,9 @@ TEST_F(DBTest, TryWriteInlineCommitsOnlyWhenNothingWouldWait) {
   EXPECT_EQ("NOT_FOUND", Get(Key(10)));
   ASSERT_TRUE(db_->Write(nosync, &b).ok());
   CheckRange(60);
+  st = Stats();
+  EXPECT_EQ(2u, st.group_commits);
+  EXPECT_EQ(1u, st.inline_commits);
 
   // An invalid batch is answered inline, with no effect.
   WriteBatch bad;

@@ -47,6 +47,7 @@ struct DBStats {
   uint64_t wal_bytes = 0;             // bytes appended to WAL segments
   uint64_t wal_syncs = 0;             // fdatasync calls on WAL segments
   uint64_t group_commits = 0;         // groups (pwrites) committed
+  uint64_t inline_commits = 0;        // of which on the writer's thread (TryWriteInline)
   uint64_t flushes = 0;
   uint64_t read_flushes = 0;             // of which asked for by reads (read_charges.h)
   uint64_t flush_bytes = 0;           // SSTable bytes written by flushes

@@ -410,6 +410,7 @@ bool DBImpl::TryWriteInline(const WriteOptions& options, WriteBatch* batch, Stat
   inline_writer_active_ = true;
   uint64_t entries = 0;
   s = CommitGroup(l, &batch, 1, false, nullptr, &entries);
+  if (s.ok()) stat_inline_commits_.fetch_add(1, std::memory_order_relaxed);
   if (!s.ok() && !s.IsReadOnly() && !s.IsClosed()) SetBackgroundError(s);
   inline_writer_active_ = false;
   // Writers that queued meanwhile woke the commit thread, which waited for us.
@@ -1251,6 +1252,7 @@ void DBImpl::GetStats(DBStats* st) {
   st->wal_bytes = stat_wal_bytes_.load(std::memory_order_relaxed);
   st->wal_syncs = stat_wal_syncs_.load(std::memory_order_relaxed);
   st->group_commits = stat_group_commits_.load(std::memory_order_relaxed);
+  st->inline_commits = stat_inline_commits_.load(std::memory_order_relaxed);
   st->flushes = stat_flushes_.load(std::memory_order_relaxed);
   st->flush_bytes = stat_flush_bytes_.load(std::memory_order_relaxed);
   st->stalls = stat_stalls_.load(std::memory_order_relaxed);

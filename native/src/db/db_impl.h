@@ -269,6 +269,7 @@ class DBImpl final : public DB {
   std::atomic<uint64_t> stat_puts_{0}, stat_deletes_{0}, stat_gets_{0}, stat_batches_{0};
   std::atomic<uint64_t> stat_bytes_written_{0}, stat_wal_bytes_{0}, stat_wal_syncs_{0};
   std::atomic<uint64_t> stat_group_commits_{0}, stat_flushes_{0}, stat_flush_bytes_{0};
+  std::atomic<uint64_t> stat_inline_commits_{0};
   std::atomic<uint64_t> stat_stalls_{0}, stat_stall_micros_{0}, stat_obsolete_removed_{0};
   std::atomic<uint64_t> stat_stall_count_[kNumStallReasons] = {};
   std::atomic<uint64_t> stat_stall_reason_micros_[kNumStallReasons] = {};
