@@ -530,7 +530,7 @@ Status DBImpl::CommitGroup(std::unique_lock<std::mutex>& l, WriteBatch* const* b
       const WriteBatch* batch = batches[i];
       if (batch->Count() == 0) continue;
       MemTableInserter inserter(batch->Sequence(), mem.get());
-      batch->Iterate(&inserter).ok();  // validated before it was queued
+      batch->Iterate(&inserter).ok();  // validated by WriteAsync / TryWriteInline
       inserter.Finish();
       puts += inserter.puts;
       deletes += inserter.deletes;
