@@ -171,9 +171,9 @@ class Runner {
   // more; non-durable ones (fillput) syncGroupN.
   async fillPuts (name, concurrency, durable) {
     const { n } = this.cfg
-    const syncN = concurrency > 1 || !durable ? this.cfg.syncGroupN : this.cfg.syncN
+    const count = concurrency > 1 || !durable ? this.cfg.syncGroupN : this.cfg.syncN
     const rng = makeRng(subSeed(this.cfg.seed, name))
-    const numbers = Uint32Array.from({ length: syncN }, () => rng.below(n))
+    const numbers = Uint32Array.from({ length: count }, () => rng.below(n))
     const keys = this.keys(numbers)
     const values = this.valuesFor(numbers)
     const dir = this.freshDir(name)
@@ -182,14 +182,14 @@ class Runner {
 
     const hist = new Histogram('op (issue to ack)')
     const meter = new Meter().start()
-    await inFlight(syncN, concurrency, async (i) => {
+    await inFlight(count, concurrency, async (i) => {
       const t = nowUs()
       await put(keys[i], values[i])
       hist.add(nowUs() - t)
     })
-    const result = meter.stop(syncN, { concurrency, latency: hist.summary() })
+    const result = meter.stop(count, { concurrency, latency: hist.summary() })
     await db.close()
-    await Runner.writeStats(result, syncN, dir)
+    await Runner.writeStats(result, count, dir)
     fs.rmSync(dir, { recursive: true, force: true })
     return result
   }

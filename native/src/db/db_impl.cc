@@ -411,7 +411,6 @@ bool DBImpl::TryWriteInline(const WriteOptions& options, WriteBatch* batch, Stat
   uint64_t entries = 0;
   s = CommitGroup(l, &batch, 1, false, nullptr, &entries);
   if (s.ok()) stat_inline_commits_.fetch_add(1, std::memory_order_relaxed);
-  if (!s.ok() && !s.IsReadOnly() && !s.IsClosed()) SetBackgroundError(s);
   inline_writer_active_ = false;
   // Writers that queued meanwhile woke the commit thread, which waited for us.
   if (!writers_.empty() || stop_commit_) commit_cv_.notify_one();
@@ -499,7 +498,6 @@ void DBImpl::CommitLoop() {
       s = CommitGroup(l, batches.data(), batches.size(), sync, have_inserter ? &inserter : nullptr,
                       &entries);
     }
-    if (!s.ok() && !s.IsReadOnly() && !s.IsClosed()) SetBackgroundError(s);
     for (size_t i = 0; i < group.size(); i++) writers_.pop_front();
     spin = s.ok() && sync && entries >= kBigSyncGroupEntries;
     l.unlock();
@@ -585,6 +583,8 @@ Status DBImpl::CommitGroup(std::unique_lock<std::mutex>& l, WriteBatch* const* b
     stat_bytes_written_.fetch_add(user_bytes, std::memory_order_relaxed);
     stat_puts_.fetch_add(puts, std::memory_order_relaxed);
     stat_deletes_.fetch_add(deletes, std::memory_order_relaxed);
+  } else {
+    SetBackgroundError(s);  // R2: sticky, the DB turns read-only
   }
   return s;
 }

@@ -112,7 +112,8 @@ class DBImpl final : public DB {
   // the memtable (on `inserter` during the sync, if given and the group is
   // big), then publishes them; *entries = their entry count. The caller owns
   // the WAL: the commit thread while the group is in writers_, or an inline
-  // writer while inline_writer_active_. Unlocks mu_ for the I/O.
+  // writer while inline_writer_active_. Unlocks mu_ for the I/O. A failure
+  // becomes the background error.
   Status CommitGroup(std::unique_lock<std::mutex>& l, WriteBatch* const* batches, size_t n,
                      bool sync, HelperThread* inserter, uint64_t* entries) REQUIRES(mu_);
   // MakeRoomForWrite's fast path: a write may go ahead now, without a
